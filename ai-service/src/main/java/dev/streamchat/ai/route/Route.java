@@ -1,0 +1,29 @@
+package dev.streamchat.ai.route;
+
+/** The four routes of contract section 1; {@link #wireName()} is what {@code done.route} carries. */
+public enum Route {
+    GENERAL_QA("general_qa"),
+    FOLLOW_UP("follow_up"),
+    QUOTE_FINDING("quote_finding"),
+    GENERATE_STUDY_GUIDE("generate_study_guide");
+
+    private final String wireName;
+
+    Route(String wireName) {
+        this.wireName = wireName;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    /** The route for a wire name, or {@code null} when the name is not one of the four. */
+    public static Route fromWireName(String wireName) {
+        for (Route route : values()) {
+            if (route.wireName.equals(wireName)) {
+                return route;
+            }
+        }
+        return null;
+    }
+}

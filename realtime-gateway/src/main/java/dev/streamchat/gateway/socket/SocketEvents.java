@@ -1,0 +1,17 @@
+package dev.streamchat.gateway.socket;
+
+/** The Socket.IO event names of contract section 3, defined once. */
+public final class SocketEvents {
+
+    public static final String STREAM_START = "chat-stream-start";
+    public static final String STREAM_TOKEN = "chat-stream-token";
+    public static final String STREAM_COMPLETE = "chat-stream-complete";
+    public static final String STREAM_ERROR = "chat-stream-error";
+    public static final String DOCUMENT_READY = "document-ready";
+    public static final String SOCKET_ERROR = "socket-error";
+    public static final String CHAT_STOP = "chat-stop";
+    public static final String CHAT_RESUME = "chat-resume";
+
+    private SocketEvents() {
+    }
+}
