@@ -10,6 +10,8 @@ import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.bson.Document;
+import io.netty.channel.Channel;
 
 /**
  * An embedded MongoDB-wire server (mongo-java-server). The services reach it through the real MongoDB
@@ -28,7 +30,7 @@ public final class EmbeddedMongo implements AutoCloseable {
 
     /** An in-memory server on a free loopback port: what tests use. */
     public static EmbeddedMongo inMemory() {
-        MongoServer server = new MongoServer(new MemoryBackend());
+        MongoServer server = new MongoServer(new HelloAwareMemoryBackend());
         return new EmbeddedMongo(server, server.bind());
     }
 
@@ -39,7 +41,7 @@ public final class EmbeddedMongo implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dataFile.getParent(), e);
         }
-        MongoBackend backend = new H2Backend(dataFile.toString());
+        MongoBackend backend = new HelloAwareH2Backend(dataFile.toString());
         MongoServer server = new MongoServer(backend);
         server.bind("127.0.0.1", port);
         return new EmbeddedMongo(server, new InetSocketAddress("127.0.0.1", port));
@@ -57,5 +59,30 @@ public final class EmbeddedMongo implements AutoCloseable {
     @Override
     public void close() {
         server.shutdownNow();
+    }
+
+    /*
+     * MongoDB 4.4.2+ drivers and Spring Boot's health indicator send the "hello" handshake command;
+     * mongo-java-server only knows its older name "isMaster", which answers the same fields.
+     */
+    private static final String HELLO = "hello";
+    private static final String IS_MASTER = "isMaster";
+
+    private static final class HelloAwareMemoryBackend extends MemoryBackend {
+        @Override
+        public Document handleCommand(Channel channel, String database, String command, Document query) {
+            return super.handleCommand(channel, database, HELLO.equalsIgnoreCase(command) ? IS_MASTER : command, query);
+        }
+    }
+
+    private static final class HelloAwareH2Backend extends H2Backend {
+        HelloAwareH2Backend(String fileName) {
+            super(fileName);
+        }
+
+        @Override
+        public Document handleCommand(Channel channel, String database, String command, Document query) {
+            return super.handleCommand(channel, database, HELLO.equalsIgnoreCase(command) ? IS_MASTER : command, query);
+        }
     }
 }

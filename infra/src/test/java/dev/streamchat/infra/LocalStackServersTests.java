@@ -44,4 +44,14 @@ class LocalStackServersTests {
             assertThat(alice.getString("plan")).isEqualTo("free");
         }
     }
+
+    @Test
+    void embeddedMongoAnswersTheHelloHandshakeThatHealthChecksSend() {
+        try (EmbeddedMongo mongo = EmbeddedMongo.inMemory();
+             MongoClient client = MongoClients.create(mongo.uri("chat"))) {
+            Document hello = client.getDatabase("admin").runCommand(new Document("hello", 1));
+            assertThat(hello.get("ok", Number.class).doubleValue()).isEqualTo(1.0);
+            assertThat(hello.getInteger("maxWireVersion")).isPositive();
+        }
+    }
 }
