@@ -1,0 +1,110 @@
+package dev.streamchat.gateway.persistence;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * The gateway's own Lettuce client for quota, rate limits, stream state and resume buffers (Lua scripts,
+ * streams). Commands time out after 1 s and are rejected while disconnected, so Redis down is a fast 503.
+ * Connections are made lazily: the gateway starts even while Redis is down.
+ */
+@Configuration(proxyBeanMethods = false)
+public class RedisConfiguration {
+
+    @Bean(destroyMethod = "shutdown")
+    RedisClient gatewayRedisClient() {
+        RedisClient client = RedisClient.create();
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(1)))
+                .build());
+        return client;
+    }
+
+    @Bean(destroyMethod = "close")
+    GatewayRedis gatewayRedis(RedisClient gatewayRedisClient,
+                              @Value("${spring.data.redis.url:redis://127.0.0.1:6379}") String url) {
+        RedisURI uri = RedisURI.create(url);
+        uri.setTimeout(Duration.ofSeconds(1));
+        return new GatewayRedis(gatewayRedisClient, uri);
+    }
+
+    /**
+     * Lazily and asynchronously opened, shared Lettuce connections (string and byte[] values). Thread-safe;
+     * a failed connect is forgotten so the next call tries again (Redis may come back).
+     */
+    public static final class GatewayRedis implements AutoCloseable {
+
+        private final RedisClient client;
+        private final RedisURI uri;
+        private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>> strings =
+                new AtomicReference<>();
+        private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, byte[]>>> bytes =
+                new AtomicReference<>();
+
+        GatewayRedis(RedisClient client, RedisURI uri) {
+            this.client = client;
+            this.uri = uri;
+        }
+
+        /** Reactive commands on the shared string connection; errors fast when Redis cannot be reached. */
+        public Mono<RedisReactiveCommands<String, String>> commands() {
+            return connection(strings, StringCodec.UTF8).map(StatefulRedisConnection::reactive);
+        }
+
+        /** The shared connection with byte[] values (Bucket4j's state). */
+        public Mono<StatefulRedisConnection<String, byte[]>> bytes() {
+            return connection(bytes, RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+        }
+
+        private <V> Mono<StatefulRedisConnection<String, V>> connection(
+                AtomicReference<CompletableFuture<StatefulRedisConnection<String, V>>> holder, RedisCodec<String, V> codec) {
+            return Mono.defer(() -> {
+                CompletableFuture<StatefulRedisConnection<String, V>> future = holder.get();
+                if (future == null || future.isCompletedExceptionally()) {
+                    CompletableFuture<StatefulRedisConnection<String, V>> fresh =
+                            client.connectAsync(codec, uri).toCompletableFuture();
+                    if (holder.compareAndSet(future, fresh)) {
+                        future = fresh;
+                    } else {
+                        fresh.thenAccept(StatefulRedisConnection::closeAsync);
+                        future = holder.get();
+                    }
+                }
+                return Mono.fromFuture(future, true);
+            });
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(strings.get());
+            closeQuietly(bytes.get());
+        }
+
+        private static void closeQuietly(CompletableFuture<? extends StatefulRedisConnection<?, ?>> future) {
+            if (future != null && future.isDone() && !future.isCompletedExceptionally()) {
+                future.join().close();
+            }
+        }
+    }
+}

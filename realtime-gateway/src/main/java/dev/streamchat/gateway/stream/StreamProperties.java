@@ -1,0 +1,26 @@
+package dev.streamchat.gateway.stream;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Limits of one relayed stream: {@code STREAM_TIMEOUT_MS} (no byte from the ai-service),
+ * {@code STREAM_MAX_DURATION_S} (+ 5 s grace, contract section 3), {@code RESUME_TTL_S},
+ * the resume-buffer flush tick and the {@code ENABLE_STREAMING} rollback switch.
+ */
+@Validated
+@ConfigurationProperties("gateway.stream")
+public record StreamProperties(@DefaultValue("true") boolean enableStreaming,
+                               @DefaultValue("60s") Duration idleTimeout,
+                               @DefaultValue("120s") Duration maxDuration,
+                               @DefaultValue("300s") Duration resumeTtl,
+                               @DefaultValue("50ms") Duration flushInterval) {
+
+    /** The overall bound of a stream: the ai-service's own maximum plus 5 s for it to send its {@code error}. */
+    public Duration overallLimit() {
+        return maxDuration.plusSeconds(5);
+    }
+}
