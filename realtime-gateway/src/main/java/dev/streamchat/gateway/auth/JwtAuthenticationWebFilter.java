@@ -1,0 +1,93 @@
+package dev.streamchat.gateway.auth;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpCookie;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+import dev.streamchat.gateway.error.ErrorCode;
+import dev.streamchat.gateway.error.ProblemResponses;
+import reactor.core.publisher.Mono;
+
+/**
+ * Authenticates every {@code /api/v1/**} call except the public ones (contract section 2), then applies the CSRF
+ * rule: a state-changing call authenticated by the cookie alone must come from an allowed {@code Origin}.
+ * 401 {@code unauthorized} is decided before 403 {@code forbidden}. On success the caller is the exchange attribute
+ * {@link AuthenticatedUser#EXCHANGE_ATTRIBUTE}. Filters that need the caller (rate limits) order after {@link #ORDER}.
+ */
+@Component
+public class JwtAuthenticationWebFilter implements WebFilter, Ordered {
+
+    public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
+
+    private static final String API_PREFIX = "/api/v1/";
+    private static final Set<String> PUBLIC_PATHS = Set.of("/api/v1/config", "/api/v1/auth/dev-login");
+    private static final Set<HttpMethod> STATE_CHANGING = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
+    private static final String BEARER = "bearer ";
+
+    private final JwtTokens tokens;
+    private final AllowedOrigins allowedOrigins;
+
+    public JwtAuthenticationWebFilter(JwtTokens tokens, AllowedOrigins allowedOrigins) {
+        this.tokens = tokens;
+        this.allowedOrigins = allowedOrigins;
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        ServerHttpRequest request = exchange.getRequest();
+        String path = request.getPath().pathWithinApplication().value();
+        if (!isProtected(path)) {
+            return chain.filter(exchange);
+        }
+        Optional<String> bearer = bearerToken(request);
+        String token = bearer.orElseGet(() -> cookieToken(request));
+        Optional<AuthenticatedUser> user = tokens.verify(token);
+        if (user.isEmpty()) {
+            return ProblemResponses.write(exchange, ErrorCode.UNAUTHORIZED,
+                    "A valid token is required (Authorization: Bearer or the token cookie).");
+        }
+        if (bearer.isEmpty() && STATE_CHANGING.contains(request.getMethod())
+                && !allowedOrigins.isAllowed(request.getHeaders().getOrigin())) {
+            return ProblemResponses.write(exchange, ErrorCode.FORBIDDEN,
+                    "A cookie-authenticated change must come from an allowed Origin.");
+        }
+        exchange.getAttributes().put(AuthenticatedUser.EXCHANGE_ATTRIBUTE, user.get());
+        return chain.filter(exchange);
+    }
+
+    static boolean isProtected(String path) {
+        String normalised = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        return (normalised.startsWith(API_PREFIX) || normalised.equals("/api/v1")) && !PUBLIC_PATHS.contains(normalised);
+    }
+
+    /** The Bearer token when an Authorization header names one (it wins over the cookie, even when bad). */
+    private static Optional<String> bearerToken(ServerHttpRequest request) {
+        List<String> values = request.getHeaders().getOrEmpty(HttpHeaders.AUTHORIZATION);
+        for (String value : values) {
+            if (value != null && value.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+                return Optional.of(value.substring(BEARER.length()).trim());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String cookieToken(ServerHttpRequest request) {
+        HttpCookie cookie = request.getCookies().getFirst(TokenCookie.NAME);
+        return cookie == null ? null : cookie.getValue();
+    }
+}

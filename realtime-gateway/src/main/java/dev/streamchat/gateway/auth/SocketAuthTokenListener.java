@@ -1,0 +1,62 @@
+package dev.streamchat.gateway.auth;
+
+import java.util.Map;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import com.corundumstudio.socketio.AuthTokenListener;
+import com.corundumstudio.socketio.AuthTokenResult;
+import com.corundumstudio.socketio.HandshakeData;
+import com.corundumstudio.socketio.SocketIOClient;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+
+/**
+ * Authenticates a Socket.IO CONNECT to the default namespace (contract section 3): {@code auth.token} when the
+ * client sends one (a bad one is refused even if a cookie is valid), else the {@code token} cookie of the handshake.
+ * Refusal is the CONNECT_ERROR {@code {"message":"unauthorized"}}, which official clients surface as
+ * {@code connect_error} and do not retry. Only an accepted socket joins a room: the one named by its user id.
+ * A payload-less CONNECT reaches this listener as {@code {}} (see {@code ConnectPacketNormalizer}).
+ * Runs on the netty event loop: CPU-only work.
+ */
+@Component
+public class SocketAuthTokenListener implements AuthTokenListener {
+
+    private static final Logger log = LoggerFactory.getLogger(SocketAuthTokenListener.class);
+    static final Map<String, Object> UNAUTHORIZED = Map.of("message", "unauthorized");
+
+    private final JwtTokens tokens;
+
+    public SocketAuthTokenListener(JwtTokens tokens) {
+        this.tokens = tokens;
+    }
+
+    @Override
+    public AuthTokenResult getAuthTokenResult(Object authData, SocketIOClient client) {
+        Optional<AuthenticatedUser> user = authenticate(authData, client.getHandshakeData());
+        if (user.isEmpty()) {
+            log.debug("socket refused sessionId={}", client.getSessionId());
+            return new AuthTokenResult(false, UNAUTHORIZED);
+        }
+        AuthenticatedUser accepted = user.get();
+        client.set(AuthenticatedUser.SOCKET_KEY, accepted);
+        client.joinRoom(accepted.userId());
+        log.debug("socket accepted sessionId={} userId={}", client.getSessionId(), accepted.userId());
+        return AuthTokenResult.AuthTokenResultSuccess;
+    }
+
+    Optional<AuthenticatedUser> authenticate(Object authData, HandshakeData handshake) {
+        if (authData instanceof Map<?, ?> auth && auth.get("token") != null) {
+            return auth.get("token") instanceof String token ? tokens.verify(token) : Optional.empty();
+        }
+        if (authData != null && !(authData instanceof Map<?, ?>)) {
+            return Optional.empty();
+        }
+        String cookieToken = handshake == null ? null
+                : TokenCookie.fromHeaders(handshake.getHttpHeaders().getAll(HttpHeaderNames.COOKIE));
+        return tokens.verify(cookieToken);
+    }
+}

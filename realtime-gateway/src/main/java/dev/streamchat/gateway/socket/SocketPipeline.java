@@ -1,0 +1,33 @@
+package dev.streamchat.gateway.socket;
+
+import com.corundumstudio.socketio.SocketIOChannelInitializer;
+
+import io.netty.channel.ChannelInboundHandler;
+import io.netty.channel.ChannelPipeline;
+
+/**
+ * netty-socketio's pipeline plus the gateway's guards, placed after the HTTP aggregator and before its packet
+ * handler: the Origin/EIO check on every HTTP request, the per-socket inbound caps, and the CONNECT normaliser that
+ * lets a payload-less CONNECT be authenticated by its cookie.
+ */
+class SocketPipeline extends SocketIOChannelInitializer {
+
+    private final ChannelInboundHandler originGuard;
+    private final ChannelInboundHandler inboundLimits;
+    private final ChannelInboundHandler connectNormalizer;
+
+    SocketPipeline(ChannelInboundHandler originGuard, ChannelInboundHandler inboundLimits,
+                   ChannelInboundHandler connectNormalizer) {
+        this.originGuard = originGuard;
+        this.inboundLimits = inboundLimits;
+        this.connectNormalizer = connectNormalizer;
+    }
+
+    @Override
+    protected void addSocketioHandlers(ChannelPipeline pipeline) {
+        super.addSocketioHandlers(pipeline);
+        pipeline.addBefore(PACKET_HANDLER, "streamchatOriginGuard", originGuard);
+        pipeline.addBefore(PACKET_HANDLER, "streamchatInboundLimits", inboundLimits);
+        pipeline.addBefore(PACKET_HANDLER, "streamchatConnectNormalizer", connectNormalizer);
+    }
+}

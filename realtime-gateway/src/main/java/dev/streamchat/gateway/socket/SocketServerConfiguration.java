@@ -1,0 +1,107 @@
+package dev.streamchat.gateway.socket;
+
+import java.util.concurrent.TimeUnit;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import com.corundumstudio.socketio.AckMode;
+import com.corundumstudio.socketio.AuthorizationResult;
+import com.corundumstudio.socketio.SocketIONamespace;
+import com.corundumstudio.socketio.SocketIOServer;
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.namespace.Namespace;
+import com.corundumstudio.socketio.transport.NamespaceClient;
+
+import dev.streamchat.gateway.auth.AllowedOrigins;
+import dev.streamchat.gateway.auth.AuthenticatedUser;
+import dev.streamchat.gateway.auth.SocketAuthTokenListener;
+import dev.streamchat.gateway.stream.StreamCommands;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Builds the netty-socketio server of contract section 3: default namespace only, auth on CONNECT, Origin allow-list,
+ * contract JSON, manual acks, ping and size limits, bounded outbound buffers.
+ */
+@Configuration(proxyBeanMethods = false)
+class SocketServerConfiguration {
+
+    @Bean
+    SocketIOServer socketIOServer(SocketProperties properties, AllowedOrigins allowedOrigins) {
+        com.corundumstudio.socketio.Configuration config = new com.corundumstudio.socketio.Configuration();
+        config.setHostname(properties.host());
+        config.setPort(properties.port());
+        config.setTransports(Transport.WEBSOCKET, Transport.POLLING);
+        config.setPingInterval((int) properties.pingInterval().toMillis());
+        config.setPingTimeout((int) properties.pingTimeout().toMillis());
+        config.setJsonSupport(new SocketJsonSupport());
+        // Acks are sent when a command answers, after the listener has returned.
+        config.setAckMode(AckMode.MANUAL);
+        config.setMaxFramePayloadLength(properties.transportLimitBytes());
+        config.setMaxHttpContentLength(properties.transportLimitBytes());
+        // Never take a session id from the client's "io" cookie or header.
+        config.setRandomSession(true);
+        config.setAddVersionHeader(false);
+        // Foreign Origins never get here (OriginGuardHandler): CORS reflects only allowed ones; this repeats the
+        // check for the handshake in case the pipeline changes.
+        config.setAuthorizationListener(data -> {
+            String origin = data.getHttpHeaders().get(HttpHeaderNames.ORIGIN);
+            return origin == null || allowedOrigins.isAllowed(origin)
+                    ? AuthorizationResult.SUCCESSFUL_AUTHORIZATION : AuthorizationResult.FAILED_AUTHORIZATION;
+        });
+        config.setExceptionListener(new SocketExceptionListener());
+        int high = (int) Math.min(Integer.MAX_VALUE, properties.maxBufferedBytes().toBytes());
+        config.getSocketConfig().setWriteBufferWaterMarkHigh(high);
+        config.getSocketConfig().setWriteBufferWaterMarkLow(Math.max(1, high / 2));
+        config.getSocketConfig().setReuseAddress(true);
+        return new SocketIOServer(config);
+    }
+
+    @Bean
+    SocketIONamespace socketDefaultNamespace(SocketIOServer server) {
+        // getNamespace("/") returns null: the default namespace is named "".
+        return server.getNamespace(Namespace.DEFAULT_NAME);
+    }
+
+    @Bean
+    UserRooms userRooms(SocketIONamespace socketDefaultNamespace, MeterRegistry registry) {
+        return new UserRooms(socketDefaultNamespace, registry);
+    }
+
+    @Bean
+    ChatSocketHandler chatSocketHandler(ObjectProvider<StreamCommands> commands, SocketProperties properties) {
+        return new ChatSocketHandler(commands, properties);
+    }
+
+    @Bean
+    SocketServerLifecycle socketServerLifecycle(SocketIOServer server, SocketIONamespace socketDefaultNamespace,
+                                                SocketProperties properties, AllowedOrigins allowedOrigins,
+                                                SocketAuthTokenListener authListener, ChatSocketHandler chatHandler,
+                                                MeterRegistry registry) {
+        Namespace namespace = (Namespace) socketDefaultNamespace;
+        server.setPipelineFactory(new SocketPipeline(
+                new OriginGuardHandler(allowedOrigins),
+                new InboundLimitsHandler(properties, namespace, registry),
+                new ConnectPacketNormalizer()));
+        namespace.addAuthTokenListener(authListener);
+        chatHandler.register(namespace);
+        // The default namespace's connect listener fires at Engine.IO open, before authentication (and for clients
+        // refused later): use it only to close sessions that never authenticate.
+        long authTimeoutMs = properties.authTimeout().toMillis();
+        namespace.addConnectListener(client -> Schedulers.parallel().schedule(() -> {
+            if (!client.has(AuthenticatedUser.SOCKET_KEY) && client instanceof NamespaceClient namespaceClient
+                    && namespaceClient.getBaseClient().isConnected()) {
+                namespaceClient.getBaseClient().disconnect();
+            }
+        }, authTimeoutMs, TimeUnit.MILLISECONDS));
+        Gauge.builder("gateway.socket.connections", namespace,
+                        ns -> ns.getAllClients().stream().filter(c -> c.has(AuthenticatedUser.SOCKET_KEY)).count())
+                .description("Authenticated Socket.IO connections on this node")
+                .register(registry);
+        return new SocketServerLifecycle(server, properties);
+    }
+}
