@@ -7,6 +7,7 @@ import { Connection } from './socket.js';
 import { ServerEvents, ClientEvents, ConnectionState } from './events.js';
 import { StreamRenderer, StreamTracker } from './stream-renderer.js';
 import { h, randomId, formatDate } from './dom.js';
+import { icon } from './icons.js';
 import { renderLogin } from './views/login.js';
 import { Toasts } from './views/toasts.js';
 import { SessionList } from './views/sidebar.js';
@@ -104,7 +105,7 @@ class App {
     const backdrop = h('div', { class: 'backdrop', onclick: () => this.toggleSidebar(false) });
     const header = h('header', { class: 'topbar' },
       h('button', { type: 'button', class: 'icon-btn menu-btn', id: 'menu-btn', 'aria-label': 'Conversations', 'aria-controls': 'sidebar',
-        onclick: () => this.toggleSidebar() }, '☰'),
+        onclick: () => this.toggleSidebar() }, icon('menu', 20)),
       this.titleEl, connBox);
     this.shell = h('div', { class: 'shell' }, sidebar, backdrop, h('main', { class: 'main' }, header, chatBox));
     this.root.replaceChildren(this.shell);

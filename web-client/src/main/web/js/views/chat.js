@@ -4,6 +4,7 @@
  */
 import { h } from '../dom.js';
 import { renderMarkdown } from '../markdown.js';
+import { icon } from '../icons.js';
 
 const SUGGESTIONS = [
   'What is in the sample library?',
@@ -24,13 +25,13 @@ export class ChatView {
     this.notice = h('div', { class: 'notice', id: 'notice', role: 'status', hidden: true });
     this.docChip = h('div', { class: 'doc-chip', id: 'doc-chip', hidden: true });
     this.input = h('textarea', { id: 'composer-input', class: 'composer-input', rows: 1, maxlength: 8000,
-      placeholder: 'Ask a question…  (Enter to send, Shift+Enter for a new line)', 'aria-label': 'Your question' });
+      placeholder: 'Ask a question…', 'aria-label': 'Your question' });
     this.sendBtn = h('button', { type: 'submit', class: 'btn btn-primary send-btn', id: 'send-btn', 'aria-label': 'Send' }, 'Send');
-    this.stopBtn = h('button', { type: 'button', class: 'btn btn-danger stop-btn', id: 'stop-btn', hidden: true, title: 'Stop (Esc)' }, '■ Stop');
+    this.stopBtn = h('button', { type: 'button', class: 'btn btn-danger stop-btn', id: 'stop-btn', hidden: true, title: 'Stop (Esc)' }, icon('stop', 14), 'Stop');
     const form = h('form', { class: 'composer', id: 'composer' },
       this.docChip,
       h('div', { class: 'composer-row' }, this.input, this.stopBtn, this.sendBtn),
-      h('p', { class: 'composer-hint muted small' }, 'Answers can be wrong: check the cited sources.'));
+      h('p', { class: 'composer-hint muted small' }, 'Enter sends · Shift+Enter adds a line · Answers can be wrong: check the cited sources.'));
     root.replaceChildren(this.scroller, this.notice, form);
 
     form.addEventListener('submit', (e) => {
@@ -78,7 +79,7 @@ export class ChatView {
     this.stopBtn.hidden = !busy;
     this.sendBtn.hidden = busy;
     this.stopBtn.disabled = false;
-    this.stopBtn.textContent = '■ Stop';
+    this.stopBtn.replaceChildren(icon('stop', 14), 'Stop');
   }
 
   setStopping() {
@@ -209,7 +210,12 @@ export class AnswerView {
   renderStreaming(text) {
     if (!text) return;
     this.el.classList.remove('thinking-state');
-    this.content.replaceChildren(renderMarkdown(text, { citation: (n) => this.citationNode(n) }), h('span', { class: 'caret', 'aria-hidden': 'true' }));
+    const fragment = renderMarkdown(text, { citation: (n) => this.citationNode(n) });
+    this.content.replaceChildren(fragment);
+    // The caret sits at the end of the last line, inside the last paragraph, item or code block.
+    let target = this.content.lastElementChild || this.content;
+    while (target.lastElementChild && ['UL', 'OL', 'LI', 'BLOCKQUOTE', 'PRE'].includes(target.nodeName)) target = target.lastElementChild;
+    target.append(h('span', { class: 'caret', 'aria-hidden': 'true' }));
   }
 
   markStopping() {
@@ -320,14 +326,14 @@ export class AnswerView {
     }
     if (this.message?.id) {
       const rating = this.message.feedback ?? null;
-      const up = h('button', { type: 'button', class: 'icon-btn feedback-up', 'aria-label': 'Good answer', 'aria-pressed': String(rating === 'up') }, '👍');
-      const down = h('button', { type: 'button', class: 'icon-btn feedback-down', 'aria-label': 'Bad answer', 'aria-pressed': String(rating === 'down') }, '👎');
+      const up = h('button', { type: 'button', class: 'icon-btn feedback-up', 'aria-label': 'Good answer', 'aria-pressed': String(rating === 'up'), title: 'Good answer' }, icon('up'));
+      const down = h('button', { type: 'button', class: 'icon-btn feedback-down', 'aria-label': 'Bad answer', 'aria-pressed': String(rating === 'down'), title: 'Bad answer' }, icon('down'));
       up.addEventListener('click', () => this.deps.onFeedback(this, rating === 'up' ? null : 'up'));
       down.addEventListener('click', () => this.deps.onFeedback(this, rating === 'down' ? null : 'down'));
       items.push(up, down);
     }
     if (this.isLast && this.message) {
-      const retry = h('button', { type: 'button', class: 'btn btn-small btn-ghost retry-btn' }, '↻ Retry');
+      const retry = h('button', { type: 'button', class: 'btn btn-small btn-ghost retry-btn' }, icon('retry', 14), 'Retry');
       retry.addEventListener('click', () => this.deps.onRetry(this));
       items.push(retry);
     }

@@ -3,6 +3,7 @@
  * its end; open, rename (inline) and delete.
  */
 import { h, formatRelative } from '../dom.js';
+import { icon } from '../icons.js';
 
 const PAGE_SIZE = 20;
 
@@ -95,8 +96,8 @@ export class SessionList {
     const open = h('a', { class: 'session-link', href: `#/s/${encodeURIComponent(session.sessionId)}` },
       h('span', { class: 'session-title' }, session.title || 'Untitled'),
       h('span', { class: 'session-time muted small' }, formatRelative(session.updatedAt)));
-    const rename = h('button', { type: 'button', class: 'icon-btn session-rename', 'aria-label': 'Rename conversation', title: 'Rename' }, '✎');
-    const del = h('button', { type: 'button', class: 'icon-btn session-delete', 'aria-label': 'Delete conversation', title: 'Delete' }, '🗑');
+    const rename = h('button', { type: 'button', class: 'icon-btn session-rename', 'aria-label': 'Rename conversation', title: 'Rename' }, icon('edit', 15));
+    const del = h('button', { type: 'button', class: 'icon-btn session-delete', 'aria-label': 'Delete conversation', title: 'Delete' }, icon('trash', 15));
     rename.addEventListener('click', () => this.startRename(li, session));
     del.addEventListener('click', async () => {
       if (!window.confirm(`Delete “${session.title || 'this conversation'}”?`)) return;
