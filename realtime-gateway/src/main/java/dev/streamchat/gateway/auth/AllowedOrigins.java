@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,6 +17,7 @@ public class AllowedOrigins {
 
     private final Set<String> origins;
 
+    @Autowired
     public AllowedOrigins(AuthProperties properties) {
         this(properties.allowedOrigins());
     }

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import javax.crypto.SecretKey;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import io.jsonwebtoken.Claims;
@@ -33,6 +34,7 @@ public class JwtTokens {
     private final Duration ttl;
     private final Clock clock;
 
+    @Autowired
     public JwtTokens(AuthProperties properties) {
         this(properties.jwtSecret(), properties.jwtTtl(), Clock.systemUTC());
     }

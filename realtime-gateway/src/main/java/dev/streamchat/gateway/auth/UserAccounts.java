@@ -11,6 +11,7 @@ import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import dev.streamchat.gateway.error.ApiException;
@@ -30,6 +31,7 @@ public class UserAccounts {
     private final ReactiveMongoTemplate mongo;
     private final Clock clock;
 
+    @Autowired
     public UserAccounts(ReactiveMongoTemplate mongo) {
         this(mongo, Clock.systemUTC());
     }
