@@ -1,0 +1,250 @@
+package dev.streamchat.gateway.chat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.bson.Document;
+import org.springframework.stereotype.Service;
+
+import dev.streamchat.gateway.auth.AuthenticatedUser;
+import dev.streamchat.gateway.document.AiDocumentsClient;
+import dev.streamchat.gateway.error.ApiException;
+import dev.streamchat.gateway.error.ErrorCode;
+import dev.streamchat.gateway.persistence.ChatSessionStore;
+import dev.streamchat.gateway.persistence.StoreUnavailable;
+import dev.streamchat.gateway.quota.FreeTierQuota;
+import dev.streamchat.gateway.ratelimit.ChatRateLimiter;
+import dev.streamchat.gateway.stream.AiRequest;
+import dev.streamchat.gateway.stream.AiRequest.HistoryMessage;
+import dev.streamchat.gateway.stream.StreamRegistry;
+import dev.streamchat.gateway.stream.StreamRelay;
+import dev.streamchat.gateway.stream.StreamSpec;
+import reactor.core.publisher.Mono;
+
+/**
+ * Starts chat streams ({@code /chat/new}, {@code /retry}) with the contract's check order after validation:
+ * 429 rate limit → 404 → 409 running stream → 429 quota → the ai-service's status (503 when none in 5 s).
+ * Whatever was taken (session lock, quota reservation) is given back when a later step refuses.
+ */
+@Service
+public class ChatService {
+
+    private final ChatSessionStore sessions;
+    private final StreamRegistry streams;
+    private final StreamRelay relay;
+    private final FreeTierQuota quota;
+    private final ChatRateLimiter rateLimiter;
+    private final AiDocumentsClient documents;
+    private final ChatProperties properties;
+
+    ChatService(ChatSessionStore sessions, StreamRegistry streams, StreamRelay relay, FreeTierQuota quota,
+                ChatRateLimiter rateLimiter, AiDocumentsClient documents, ChatProperties properties) {
+        this.sessions = sessions;
+        this.streams = streams;
+        this.relay = relay;
+        this.quota = quota;
+        this.rateLimiter = rateLimiter;
+        this.documents = documents;
+        this.properties = properties;
+    }
+
+    /** A validated {@code /chat/new} body. */
+    record NewChat(String sessionId, String message, String classId, String docId, String clientRequestId) {
+    }
+
+    /** A validated {@code /retry} body. */
+    record Retry(String streamId, String clientRequestId) {
+    }
+
+    /** The 202 body. */
+    record Accepted(String sessionId, String streamId, String clientRequestId) {
+        Map<String, Object> toJson() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("sessionId", sessionId);
+            out.put("streamId", streamId);
+            out.put("clientRequestId", clientRequestId);
+            return out;
+        }
+    }
+
+    /** What a stream starts from once the checks passed. */
+    private record Plan(String sessionId, boolean newSession, String question, List<HistoryMessage> history,
+                        StreamSpec.Kind kind, String messageId, String classId, String docId) {
+    }
+
+    Mono<Accepted> startNew(AuthenticatedUser user, NewChat request) {
+        return rateLimiter.acquire(user.userId())
+                .then(Mono.defer(() -> planNew(user, request)))
+                .flatMap(plan -> launch(user, plan, request.clientRequestId()));
+    }
+
+    Mono<Accepted> retry(AuthenticatedUser user, String sessionId, Retry request) {
+        return rateLimiter.acquire(user.userId())
+                .then(Mono.defer(() -> request.streamId() == null
+                        ? planNewVersion(user, sessionId)
+                        : planRetryOfStream(user, sessionId, request.streamId())))
+                .flatMap(plan -> launch(user, plan, request.clientRequestId()));
+    }
+
+    private Mono<Plan> planNew(AuthenticatedUser user, NewChat request) {
+        Mono<Plan> plan;
+        if (request.sessionId() == null) {
+            plan = Mono.just(new Plan(newId(), true, request.message(), List.of(), StreamSpec.Kind.NEW_EXCHANGE, newId(),
+                    request.classId(), request.docId()));
+        } else {
+            plan = sessions.find(request.sessionId(), user.userId())
+                    .onErrorMap(StoreUnavailable::map)
+                    .map(doc -> new Plan(request.sessionId(), false, request.message(), history(messages(doc), messages(doc).size()),
+                            StreamSpec.Kind.NEW_EXCHANGE, newId(), request.classId(), request.docId()))
+                    .switchIfEmpty(Mono.defer(() -> pendingSession(user, request.sessionId())
+                            .map(owned -> new Plan(request.sessionId(), false, request.message(), List.of(),
+                                    StreamSpec.Kind.NEW_EXCHANGE, newId(), request.classId(), request.docId()))))
+                    .switchIfEmpty(Mono.error(sessionNotFound()));
+        }
+        if (request.docId() == null) {
+            return plan;
+        }
+        return plan.flatMap(p -> documents.get(user.userId(), request.docId())
+                .switchIfEmpty(Mono.error(new ApiException(ErrorCode.NOT_FOUND, "No such document.")))
+                .thenReturn(p));
+    }
+
+    /** Retry without a stream id: a new version of the session's last answer. */
+    private Mono<Plan> planNewVersion(AuthenticatedUser user, String sessionId) {
+        return sessions.find(sessionId, user.userId())
+                .onErrorMap(StoreUnavailable::map)
+                .switchIfEmpty(Mono.error(sessionNotFound()))
+                .flatMap(doc -> {
+                    List<Document> messages = messages(doc);
+                    int answer = lastIndexOf(messages, "assistant", messages.size() - 1);
+                    int question = answer < 0 ? -1 : lastIndexOf(messages, "user", answer - 1);
+                    if (question < 0) {
+                        return Mono.error(new ApiException(ErrorCode.NOT_FOUND, "This session has no answer to retry."));
+                    }
+                    return Mono.just(new Plan(sessionId, false, messages.get(question).getString("content"),
+                            history(messages, question), StreamSpec.Kind.NEW_VERSION,
+                            messages.get(answer).getString("id"), null, null));
+                });
+    }
+
+    /** Retry of a failed (new exchange) or stopped (new version) stream of the caller, within the resume TTL. */
+    private Mono<Plan> planRetryOfStream(AuthenticatedUser user, String sessionId, String streamId) {
+        return streams.find(user.userId(), streamId)
+                .onErrorMap(StoreUnavailable::map)
+                .filter(record -> sessionId.equals(record.sessionId()))
+                .switchIfEmpty(Mono.error(new ApiException(ErrorCode.NOT_FOUND, "No such stream, or it expired.")))
+                .flatMap(record -> {
+                    if (record.running()) {
+                        return Mono.error(new ApiException(ErrorCode.STREAM_ACTIVE, "That stream is still running."));
+                    }
+                    if ("error".equals(record.status())) {
+                        return sessions.find(sessionId, user.userId())
+                                .onErrorMap(StoreUnavailable::map)
+                                .map(doc -> history(messages(doc), messages(doc).size()))
+                                .defaultIfEmpty(List.of())
+                                .map(history -> new Plan(sessionId, false, record.question(), history,
+                                        StreamSpec.Kind.NEW_EXCHANGE, newId(), null, null));
+                    }
+                    if ("stopped".equals(record.status())) {
+                        return sessions.find(sessionId, user.userId())
+                                .onErrorMap(StoreUnavailable::map)
+                                .flatMap(doc -> {
+                                    List<Document> messages = messages(doc);
+                                    int answer = indexOfId(messages, record.messageId());
+                                    if (answer < 0) {
+                                        return Mono.empty();
+                                    }
+                                    int question = lastIndexOf(messages, "user", answer - 1);
+                                    return Mono.just(new Plan(sessionId, false, record.question(),
+                                            history(messages, Math.max(0, question)), StreamSpec.Kind.NEW_VERSION,
+                                            record.messageId(), null, null));
+                                })
+                                .switchIfEmpty(Mono.error(new ApiException(ErrorCode.NOT_FOUND, "The stopped reply is gone.")));
+                    }
+                    return Mono.error(new ApiException(ErrorCode.NOT_FOUND, "Only a failed or stopped stream can be retried."));
+                });
+    }
+
+    private Mono<Accepted> launch(AuthenticatedUser user, Plan plan, String clientRequestId) {
+        String streamId = newId();
+        StreamSpec spec = new StreamSpec(user, plan.sessionId(), streamId, plan.messageId(),
+                plan.kind() == StreamSpec.Kind.NEW_EXCHANGE ? newId() : null, clientRequestId, plan.question(),
+                new AiRequest(user.userId(), plan.classId(), plan.docId(), plan.question(), plan.history(), null),
+                plan.kind(), Instant.now());
+        Mono<Void> remember = plan.newSession()
+                ? streams.rememberSession(plan.sessionId(), user.userId()).onErrorMap(StoreUnavailable::map)
+                : Mono.empty();
+        return remember
+                .then(streams.lockSession(plan.sessionId(), streamId).onErrorMap(StoreUnavailable::map))
+                .flatMap(locked -> locked ? Mono.<Void>empty()
+                        : Mono.error(new ApiException(ErrorCode.STREAM_ACTIVE, "This session already has a running answer.")))
+                .then(Mono.defer(() -> quota.reserve(user, streamId)
+                        .onErrorResume(error -> unlock(plan, streamId).then(Mono.error(error)))))
+                .then(Mono.defer(() -> relay.start(spec)
+                        .onErrorResume(error -> quota.release(user, streamId).onErrorResume(e -> Mono.empty())
+                                .then(unlock(plan, streamId))
+                                .then(Mono.error(error)))))
+                .thenReturn(new Accepted(plan.sessionId(), streamId, clientRequestId));
+    }
+
+    private Mono<Void> unlock(Plan plan, String streamId) {
+        return streams.unlockSession(plan.sessionId(), streamId).onErrorResume(e -> Mono.empty());
+    }
+
+    /** A session handed to this user in an earlier 202 but not saved yet. */
+    Mono<Boolean> pendingSession(AuthenticatedUser user, String sessionId) {
+        return streams.sessionOwner(sessionId)
+                .onErrorMap(StoreUnavailable::map)
+                .filter(user.userId()::equals)
+                .map(owner -> true);
+    }
+
+    private List<HistoryMessage> history(List<Document> messages, int endExclusive) {
+        List<HistoryMessage> all = new ArrayList<>();
+        for (int i = 0; i < endExclusive && i < messages.size(); i++) {
+            Document message = messages.get(i);
+            String content = message.getString("content");
+            String role = message.getString("role");
+            if (content != null && role != null) {
+                all.add(new HistoryMessage(role, content));
+            }
+        }
+        return HistoryWindow.of(all, properties.historyMessages(), properties.maxHistoryChars());
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Document> messages(Document session) {
+        Object messages = session.get("messages");
+        return messages instanceof List<?> list ? (List<Document>) list : List.of();
+    }
+
+    private static int lastIndexOf(List<Document> messages, String role, int from) {
+        for (int i = from; i >= 0; i--) {
+            if (role.equals(messages.get(i).getString("role"))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int indexOfId(List<Document> messages, String id) {
+        for (int i = 0; i < messages.size(); i++) {
+            if (id != null && id.equals(messages.get(i).getString("id"))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    static ApiException sessionNotFound() {
+        return new ApiException(ErrorCode.NOT_FOUND, "No such session.");
+    }
+
+    private static String newId() {
+        return UUID.randomUUID().toString().replace("-", "");
+    }
+}

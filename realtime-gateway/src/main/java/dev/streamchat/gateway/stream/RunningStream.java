@@ -1,0 +1,114 @@
+package dev.streamchat.gateway.stream;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import reactor.core.Disposable;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The mutable state of one stream relayed by this node. Token handling and the switch to a terminal state
+ * synchronise on this object, so no token is relayed (or added to the reply) after the stream started to
+ * finish, and the saved reply equals the tokens relayed. The resume batch is also guarded by this object;
+ * the flusher takes it off the token path.
+ */
+final class RunningStream {
+
+    static final int PENDING = 0;
+    static final int STARTED = 1;
+    static final int FINISHING = 2;
+    static final int ABORTED = 3;
+
+    final StreamSpec spec;
+    final long startNanos = System.nanoTime();
+    final AtomicInteger state = new AtomicInteger(PENDING);
+    final Sinks.Empty<Void> accepted = Sinks.empty();
+    final Sinks.Empty<Void> finalFlushed = Sinks.empty();
+
+    // Guarded by this.
+    long seq;
+    final StringBuilder reply = new StringBuilder();
+    long firstTokenNanos;
+    private List<String> pendingTokens = new ArrayList<>();
+    private long pendingFirstSeq = 1;
+    private String finalEntry;
+    private String finalStatus;
+    private boolean finalSuccess;
+    private boolean finalTaken;
+
+    // Touched by the flusher thread only.
+    boolean flushInFlight;
+    long lastFlushMillis;
+
+    volatile Disposable upstream;
+    volatile Disposable overallTimer;
+    volatile boolean terminalSeen;
+
+    RunningStream(StreamSpec spec) {
+        this.spec = spec;
+    }
+
+    /** Adds a relayed token to the resume batch. Caller holds the lock. */
+    void bufferToken(String token) {
+        if (pendingTokens.isEmpty()) {
+            pendingFirstSeq = seq;
+        }
+        pendingTokens.add(token);
+    }
+
+    /** Marks the final event (JSON) for the resume log; the flusher writes it after every token. */
+    synchronized void setFinal(String entryJson, String status, boolean success) {
+        this.finalEntry = entryJson;
+        this.finalStatus = status;
+        this.finalSuccess = success;
+    }
+
+    /** Takes what the flusher must write now (maybe nothing). */
+    synchronized Batch takeBatch() {
+        List<String> tokens = pendingTokens;
+        long first = pendingFirstSeq;
+        pendingTokens = new ArrayList<>();
+        String fin = null;
+        if (finalEntry != null && !finalTaken) {
+            finalTaken = true;
+            fin = finalEntry;
+        }
+        return new Batch(tokens, first, tokens.isEmpty() ? seq : first + tokens.size() - 1, seq, fin, finalStatus, finalSuccess);
+    }
+
+    /** Puts back a batch Redis did not take, ahead of what arrived since. */
+    synchronized void restore(Batch batch) {
+        if (!batch.tokens().isEmpty()) {
+            List<String> merged = new ArrayList<>(batch.tokens());
+            merged.addAll(pendingTokens);
+            pendingTokens = merged;
+            pendingFirstSeq = batch.firstSeq();
+        }
+        if (batch.finalEntry() != null) {
+            finalTaken = false;
+        }
+    }
+
+    synchronized boolean hasWork() {
+        return !pendingTokens.isEmpty() || (finalEntry != null && !finalTaken);
+    }
+
+    synchronized String replyText() {
+        return reply.toString();
+    }
+
+    synchronized long tokenCount() {
+        return seq;
+    }
+
+    /** One flush: tokens {@code firstSeq..lastSeq}, and perhaps the final entry (written after them). */
+    record Batch(List<String> tokens, long firstSeq, long lastSeq, long topSeq, String finalEntry, String finalStatus,
+                 boolean finalSuccess) {
+    }
+
+    Map<String, Object> describe() {
+        return Map.of("streamId", spec.streamId(), "sessionId", spec.sessionId());
+    }
+}

@@ -1,0 +1,256 @@
+package dev.streamchat.gateway.stream;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.StreamMessage;
+
+import org.springframework.stereotype.Component;
+
+import dev.streamchat.gateway.persistence.RedisConfiguration.GatewayRedis;
+import dev.streamchat.gateway.persistence.StoreTimeouts;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The Redis side of streams: the contract's state key {@code chat:stream:{userId}:{sessionId}:{ts}}, the
+ * per-stream resume log (a Redis Stream whose entry IDs are the last seq of each batch, so a resend is a
+ * no-op and replay can start at any seq) with its meta hash (owner user, session, status, durable stop
+ * flag), the per-session running-stream lock (409), sessions handed out in a 202 before their first save,
+ * and each user's running streams. Every key has a TTL.
+ */
+@Component
+class StreamStore {
+
+    static final String STATUS_RUNNING = "running";
+
+    /** Appends a batch (and maybe the final entry) and refreshes TTLs; returns the stop flag. */
+    static final String FLUSH = """
+            if tonumber(ARGV[2]) > 0 then
+              redis.pcall('XADD', KEYS[1], ARGV[4] .. '-0', 's', ARGV[3], 't', 'tok', 'd', ARGV[5])
+              redis.call('HSET', KEYS[2], 'top', ARGV[4])
+            end
+            local stop = tonumber(redis.call('HGET', KEYS[2], 'stop') or '0')
+            if ARGV[6] ~= '' then
+              redis.pcall('XADD', KEYS[1], ARGV[7], 't', 'end', 'd', ARGV[6])
+              redis.call('HSET', KEYS[2], 'status', ARGV[8])
+              redis.call('PEXPIRE', KEYS[1], ARGV[11])
+              redis.call('PEXPIRE', KEYS[2], ARGV[11])
+              if ARGV[9] == '1' then redis.call('DEL', KEYS[3]) else redis.call('SET', KEYS[3], ARGV[10], 'PX', 60000) end
+              if redis.call('GET', KEYS[4]) == ARGV[12] then redis.call('DEL', KEYS[4]) end
+              redis.call('SREM', KEYS[5], ARGV[12])
+            else
+              redis.call('PEXPIRE', KEYS[1], ARGV[1])
+              redis.call('PEXPIRE', KEYS[2], ARGV[1])
+              redis.call('PEXPIRE', KEYS[3], 300000)
+              redis.call('PEXPIRE', KEYS[4], 300000)
+              redis.call('PEXPIRE', KEYS[5], ARGV[1])
+            end
+            return stop
+            """;
+
+    /** Sets the durable stop flag of a running stream owned by ARGV[1]: 1 stopping, 0 finished, -1 unknown. */
+    static final String REQUEST_STOP = """
+            local uid = redis.call('HGET', KEYS[1], 'uid')
+            if not uid or uid ~= ARGV[1] then return -1 end
+            if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
+            redis.call('HSET', KEYS[1], 'stop', '1')
+            return 1
+            """;
+
+    private static final Duration RUNNING_TTL = Duration.ofSeconds(300);
+    private static final long SESSION_OWNER_TTL_S = Duration.ofDays(1).toSeconds();
+
+    private final GatewayRedis redis;
+    private final StreamProperties properties;
+
+    StreamStore(GatewayRedis redis, StreamProperties properties) {
+        this.redis = redis;
+        this.properties = properties;
+    }
+
+    static String metaKey(String streamId) {
+        return "chat:resume:{" + streamId + "}:meta";
+    }
+
+    static String eventsKey(String streamId) {
+        return "chat:resume:{" + streamId + "}:ev";
+    }
+
+    static String stateKey(StreamSpec spec) {
+        return "chat:stream:" + spec.userId() + ":" + spec.sessionId() + ":" + spec.startedAt().toEpochMilli();
+    }
+
+    static String sessionLockKey(String sessionId) {
+        return "chat:session:{" + sessionId + "}:stream";
+    }
+
+    static String sessionOwnerKey(String sessionId) {
+        return "chat:session:{" + sessionId + "}:owner";
+    }
+
+    static String userStreamsKey(String userId) {
+        return "chat:user:{" + userId + "}:streams";
+    }
+
+    /** Takes the session's running-stream lock; false when another stream of it runs (409). */
+    Mono<Boolean> lockSession(String sessionId, String streamId) {
+        return redis.commands()
+                .flatMap(r -> r.set(sessionLockKey(sessionId), streamId, SetArgs.Builder.nx().px(RUNNING_TTL.toMillis())))
+                .map("OK"::equals)
+                .defaultIfEmpty(false)
+                .timeout(StoreTimeouts.CALL);
+    }
+
+    Mono<Void> unlockSession(String sessionId, String streamId) {
+        return redis.commands()
+                .flatMap(r -> r.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+                        ScriptOutputType.INTEGER, new String[] {sessionLockKey(sessionId)}, streamId).then())
+                .timeout(StoreTimeouts.CALL);
+    }
+
+    /** The stream currently running in a session (any node), or empty. */
+    Mono<String> runningStreamOf(String sessionId) {
+        return redis.commands().flatMap(r -> r.get(sessionLockKey(sessionId))).timeout(StoreTimeouts.CALL);
+    }
+
+    /** Remembers that a session id handed out in a 202 belongs to {@code userId} before its first save. */
+    Mono<Void> rememberSession(String sessionId, String userId) {
+        return redis.commands().flatMap(r -> r.setex(sessionOwnerKey(sessionId), SESSION_OWNER_TTL_S, userId))
+                .timeout(StoreTimeouts.CALL).then();
+    }
+
+    Mono<String> sessionOwner(String sessionId) {
+        return redis.commands().flatMap(r -> r.get(sessionOwnerKey(sessionId))).timeout(StoreTimeouts.CALL);
+    }
+
+    Mono<Void> forgetSession(String sessionId) {
+        return redis.commands().flatMap(r -> r.del(sessionOwnerKey(sessionId))).timeout(StoreTimeouts.CALL).then();
+    }
+
+    static String sessionDeletedKey(String sessionId) {
+        return "chat:session:{" + sessionId + "}:deleted";
+    }
+
+    /** Marks a session deleted for a while, so that a stream finishing on any node writes nothing into it. */
+    Mono<Void> markDeleted(String sessionId) {
+        return redis.commands().flatMap(r -> r.setex(sessionDeletedKey(sessionId), 600, "1"))
+                .timeout(StoreTimeouts.CALL).then();
+    }
+
+    Mono<Boolean> isDeleted(String sessionId) {
+        return redis.commands().flatMap(r -> r.exists(sessionDeletedKey(sessionId))).map(n -> n > 0)
+                .timeout(StoreTimeouts.CALL);
+    }
+
+    /** Creates the meta hash and the contract state key before the ai-service is called. */
+    Mono<Void> open(StreamSpec spec, String stateJson) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("uid", spec.userId());
+        meta.put("sess", spec.sessionId());
+        meta.put("msg", spec.messageId());
+        meta.put("umsg", spec.userMessageId() == null ? "" : spec.userMessageId());
+        meta.put("q", spec.question());
+        meta.put("kind", spec.kind().wireName());
+        meta.put("crid", spec.clientRequestId() == null ? "" : spec.clientRequestId());
+        meta.put("status", STATUS_RUNNING);
+        meta.put("top", "0");
+        meta.put("stop", "0");
+        meta.put("startedAt", spec.startedAt().toString());
+        long ttl = RUNNING_TTL.toMillis();
+        return redis.commands().flatMap(r -> Mono.when(
+                        r.hset(metaKey(spec.streamId()), meta),
+                        r.pexpire(metaKey(spec.streamId()), ttl),
+                        r.set(stateKey(spec), stateJson, SetArgs.Builder.px(ttl)),
+                        r.sadd(userStreamsKey(spec.userId()), spec.streamId()),
+                        r.pexpire(userStreamsKey(spec.userId()), ttl)))
+                .timeout(StoreTimeouts.CALL);
+    }
+
+    /** Undoes {@link #open} for a stream that never started (the ai-service gave no 2xx). */
+    Mono<Void> discard(StreamSpec spec) {
+        return redis.commands().flatMap(r -> Mono.when(
+                        r.del(metaKey(spec.streamId()), eventsKey(spec.streamId()), stateKey(spec)),
+                        r.srem(userStreamsKey(spec.userId()), spec.streamId())))
+                .timeout(StoreTimeouts.CALL);
+    }
+
+    /** Writes one batch; returns the stream's stop flag (1 = a stop was requested from some node). */
+    Mono<Long> flush(StreamSpec spec, RunningStream.Batch batch, String tokensJson, String failedStateJson) {
+        String[] keys = {eventsKey(spec.streamId()), metaKey(spec.streamId()), stateKey(spec),
+                sessionLockKey(spec.sessionId()), userStreamsKey(spec.userId())};
+        String[] args = {
+                Long.toString(RUNNING_TTL.toMillis()),
+                Integer.toString(batch.tokens().size()),
+                Long.toString(batch.firstSeq()),
+                Long.toString(batch.lastSeq()),
+                tokensJson,
+                batch.finalEntry() == null ? "" : batch.finalEntry(),
+                batch.topSeq() + "-1",
+                batch.finalStatus() == null ? "" : batch.finalStatus(),
+                batch.finalSuccess() ? "1" : "0",
+                failedStateJson,
+                Long.toString(properties.resumeTtl().toMillis()),
+                spec.streamId()};
+        return redis.commands().flatMap(r -> r.<Long>eval(FLUSH, ScriptOutputType.INTEGER, keys, args).next())
+                .timeout(StoreTimeouts.CALL);
+    }
+
+    Mono<Map<String, String>> meta(String streamId) {
+        return redis.commands().flatMap(r -> r.hgetall(metaKey(streamId)).collectMap(kv -> kv.getKey(), kv -> kv.getValue()))
+                .filter(map -> !map.isEmpty())
+                .timeout(StoreTimeouts.CALL);
+    }
+
+    /** 1 stopping, 0 the stream already ended, -1 unknown or another user's. */
+    Mono<Long> requestStop(String userId, String streamId) {
+        return redis.commands().flatMap(r -> r.<Long>eval(REQUEST_STOP, ScriptOutputType.INTEGER,
+                        new String[] {metaKey(streamId)}, userId).next())
+                .timeout(StoreTimeouts.CALL);
+    }
+
+    /** Entries whose batch holds seq {@code >= fromSeq}, in order, paged. */
+    Flux<StreamMessage<String, String>> entriesFrom(String streamId, long fromSeq) {
+        return page(streamId, Range.Boundary.including(fromSeq + "-0"));
+    }
+
+    private Flux<StreamMessage<String, String>> page(String streamId, Range.Boundary<String> lower) {
+        return redis.commands()
+                .flatMap(r -> r.xrange(eventsKey(streamId), Range.from(lower, Range.Boundary.unbounded()), Limit.from(256))
+                        .collectList())
+                .timeout(StoreTimeouts.CALL)
+                .flatMapMany(entries -> {
+                    if (entries.size() < 256) {
+                        return Flux.fromIterable(entries);
+                    }
+                    String last = entries.get(entries.size() - 1).getId();
+                    return Flux.fromIterable(entries).concatWith(page(streamId, Range.Boundary.excluding(last)));
+                });
+    }
+
+    /** The meta hashes of the user's streams that are still running (any node). */
+    Flux<Map<String, String>> runningOf(String userId) {
+        return redis.commands()
+                .flatMapMany(r -> r.smembers(userStreamsKey(userId)).collectList()
+                        .flatMapMany(ids -> {
+                            List<Mono<Map<String, String>>> metas = new ArrayList<>();
+                            for (String id : ids) {
+                                metas.add(r.hgetall(metaKey(id)).collectMap(kv -> kv.getKey(), kv -> kv.getValue())
+                                        .map(m -> {
+                                            m.put("streamId", id);
+                                            return m;
+                                        }));
+                            }
+                            return Flux.mergeSequential(metas);
+                        }))
+                .filter(m -> STATUS_RUNNING.equals(m.get("status")) && userId.equals(m.get("uid")))
+                .timeout(StoreTimeouts.CALL);
+    }
+}
