@@ -10,6 +10,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import dev.streamchat.gateway.auth.AuthenticatedUser;
@@ -61,6 +62,7 @@ public class FreeTierQuota {
     private final Clock clock;
     private final Counter rejected;
 
+    @Autowired
     public FreeTierQuota(GatewayRedis redis, UsageCounter usage, QuotaProperties properties,
                          StreamProperties streams, MeterRegistry meters) {
         this(redis, usage, properties, streams, meters, Clock.systemUTC());
