@@ -28,45 +28,45 @@ import tools.jackson.databind.json.JsonMapper;
  * dropped connection, a stall, a non-2xx status). It records every request body and notices when the
  * gateway disconnects from a stream (its next write fails).
  */
-final class FakeAiServer implements AutoCloseable {
+public final class FakeAiServer implements AutoCloseable {
 
-    static final String API_KEY = "fake-ai-key";
+    public static final String API_KEY = "fake-ai-key";
 
-    enum Fault { NONE, ERROR_EVENT, DROP, STALL, STATUS }
+    public enum Fault { NONE, ERROR_EVENT, DROP, STALL, STATUS }
 
     /** How to answer one request. */
-    record Plan(List<String> tokens, Duration tokenDelay, Fault fault, int status, int failAfterTokens) {
+    public record Plan(List<String> tokens, Duration tokenDelay, Fault fault, int status, int failAfterTokens) {
 
-        static Plan answer(List<String> tokens) {
+        public static Plan answer(List<String> tokens) {
             return new Plan(tokens, Duration.ofMillis(2), Fault.NONE, 200, 0);
         }
 
-        static Plan slow(List<String> tokens, Duration delay) {
+        public static Plan slow(List<String> tokens, Duration delay) {
             return new Plan(tokens, delay, Fault.NONE, 200, 0);
         }
 
-        static Plan fault(Fault fault, List<String> tokensBefore) {
+        public static Plan fault(Fault fault, List<String> tokensBefore) {
             return new Plan(tokensBefore, Duration.ofMillis(2), fault, 200, tokensBefore.size());
         }
 
-        static Plan status(int status) {
+        public static Plan status(int status) {
             return new Plan(List.of(), Duration.ZERO, Fault.STATUS, status, 0);
         }
     }
 
     /** What happened to one stream request. */
-    static final class Call {
-        final JsonNode body;
+    public static final class Call {
+        public final JsonNode body;
         final CountDownLatch ended = new CountDownLatch(1);
-        volatile boolean disconnected;
-        volatile long disconnectedAtNanos;
-        final AtomicInteger tokensWritten = new AtomicInteger();
+        public volatile boolean disconnected;
+        public volatile long disconnectedAtNanos;
+        public final AtomicInteger tokensWritten = new AtomicInteger();
 
         Call(JsonNode body) {
             this.body = body;
         }
 
-        String query() {
+        public String query() {
             return body.get("user_query").asString();
         }
     }
@@ -74,12 +74,12 @@ final class FakeAiServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final JsonMapper json = JsonMapper.builder().build();
-    final Queue<Call> calls = new ConcurrentLinkedQueue<>();
-    final AtomicInteger streamRequests = new AtomicInteger();
-    volatile Function<String, Plan> planner = query -> Plan.answer(defaultTokens(query));
-    final Map<String, String> documentStatus = new java.util.concurrent.ConcurrentHashMap<>();
+    public final Queue<Call> calls = new ConcurrentLinkedQueue<>();
+    public final AtomicInteger streamRequests = new AtomicInteger();
+    public volatile Function<String, Plan> planner = query -> Plan.answer(defaultTokens(query));
+    public final Map<String, String> documentStatus = new java.util.concurrent.ConcurrentHashMap<>();
 
-    FakeAiServer() throws IOException {
+    public FakeAiServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(executor);
         server.createContext("/api/v1/semantic_search_stream", this::stream);
@@ -88,15 +88,15 @@ final class FakeAiServer implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    static List<String> defaultTokens(String query) {
+    public static List<String> defaultTokens(String query) {
         return List.of("Answer", " to", ": ", query, " ✓");
     }
 
-    Call lastCallFor(String query) {
+    public Call lastCallFor(String query) {
         Call found = null;
         for (Call call : calls) {
             if (call.query().equals(query)) {

@@ -1,0 +1,143 @@
+package dev.streamchat.gateway.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.streamchat.gateway.chat.FakeAiServer;
+import dev.streamchat.gateway.chat.FakeAiServer.Plan;
+import reactor.core.Disposable;
+import reactor.netty.resources.ConnectionProvider;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The ai-service client against a fake ai-service over real HTTP: status rule, retries, capacity, cancel. */
+class AiServiceClientTests {
+
+    private final JsonMapper json = JsonMapper.builder().build();
+    private FakeAiServer ai;
+    private ConnectionProvider provider;
+
+    @BeforeEach
+    void start() throws IOException {
+        ai = new FakeAiServer();
+    }
+
+    @AfterEach
+    void stop() {
+        ai.close();
+        if (provider != null) {
+            provider.dispose();
+        }
+    }
+
+    private AiServiceClient client(String url, int maxStreams, boolean streaming) {
+        AiServiceProperties properties = new AiServiceProperties(URI.create(url), FakeAiServer.API_KEY, maxStreams,
+                Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(5));
+        StreamProperties streams = new StreamProperties(streaming, Duration.ofSeconds(5), Duration.ofSeconds(20),
+                Duration.ofSeconds(300), Duration.ofMillis(50));
+        AiServiceConfiguration configuration = new AiServiceConfiguration();
+        provider = configuration.aiServiceConnectionProvider(properties);
+        return configuration.aiServiceClient(configuration.aiServiceWebClient(properties, provider), properties, streams, json);
+    }
+
+    private static AiRequest request(String query) {
+        return new AiRequest("u1", null, null, query, List.of(), null);
+    }
+
+    @Test
+    void acceptsOnTheStatusThenRelaysTokensAndDone() {
+        AtomicBoolean accepted = new AtomicBoolean();
+        List<AiStreamEvent> events = client(ai.url(), 10, true)
+                .stream(request("hello"), () -> accepted.set(true))
+                .collectList().block(Duration.ofSeconds(10));
+        assertThat(accepted).isTrue();
+        assertThat(events).hasSize(6);
+        assertThat(events.get(5)).isInstanceOf(AiStreamEvent.Done.class);
+        assertThat(ai.lastCallFor("hello").body.get("source").asString()).isEqualTo("main_app");
+    }
+
+    @Test
+    void aDeadAiServiceIsUnavailableAfterTwoRetriesWithinFiveSeconds() throws IOException {
+        int deadPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            deadPort = socket.getLocalPort();
+        }
+        long begin = System.nanoTime();
+        AtomicBoolean accepted = new AtomicBoolean();
+        Throwable error = client("http://127.0.0.1:" + deadPort, 10, true)
+                .stream(request("anyone?"), () -> accepted.set(true))
+                .then().materialize().block(Duration.ofSeconds(10)).getThrowable();
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+        assertThat(error).isInstanceOf(AiServiceUnavailableException.class);
+        assertThat(accepted).isFalse();
+        assertThat(tookMs).as("two retries 1 s apart, then give up").isBetween(1800L, 5000L);
+    }
+
+    @Test
+    void neverRetriesAfterA4xx() {
+        ai.planner = q -> Plan.status(400);
+        Throwable error = client(ai.url(), 10, true).stream(request("bad"), () -> { })
+                .then().materialize().block(Duration.ofSeconds(10)).getThrowable();
+        assertThat(error).isInstanceOf(AiServiceUnavailableException.class);
+        assertThat(((AiServiceUnavailableException) error).status()).isEqualTo(400);
+        assertThat(ai.streamRequests.get()).isEqualTo(1);
+    }
+
+    @Test
+    void streamsBeyondThePoolFailFastInsteadOfQueueing() {
+        ai.planner = q -> Plan.slow(IntStream.range(0, 100).mapToObj(i -> "x").toList(), Duration.ofMillis(50));
+        AiServiceClient client = client(ai.url(), 2, true);
+        List<Disposable> running = new CopyOnWriteArrayList<>();
+        AtomicBoolean first = new AtomicBoolean();
+        AtomicBoolean second = new AtomicBoolean();
+        running.add(client.stream(request("one"), () -> first.set(true)).subscribe(e -> { }, e -> { }));
+        running.add(client.stream(request("two"), () -> second.set(true)).subscribe(e -> { }, e -> { }));
+        await().atMost(Duration.ofSeconds(5)).until(() -> first.get() && second.get());
+
+        long begin = System.nanoTime();
+        Throwable error = client.stream(request("three"), () -> { }).then().materialize()
+                .block(Duration.ofSeconds(10)).getThrowable();
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+        assertThat(error).isInstanceOf(AiServiceUnavailableException.class);
+        assertThat(tookMs).isLessThan(1500);
+        assertThat(ai.lastCallFor("three")).isNull();
+        running.forEach(Disposable::dispose);
+    }
+
+    @Test
+    void cancellingTheFluxDisconnectsFromTheAiServiceWithinOneSecond() {
+        ai.planner = q -> Plan.slow(IntStream.range(0, 200).mapToObj(i -> "t").toList(), Duration.ofMillis(20));
+        List<AiStreamEvent> seen = new CopyOnWriteArrayList<>();
+        Disposable subscription = client(ai.url(), 10, true).stream(request("cancel me"), () -> { })
+                .subscribe(seen::add);
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() >= 3);
+        FakeAiServer.Call call = ai.lastCallFor("cancel me");
+        long cancelledAt = System.nanoTime();
+        subscription.dispose();
+        await().atMost(Duration.ofSeconds(3)).until(() -> call.disconnected);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(call.disconnectedAtNanos - cancelledAt)).isLessThan(1000);
+        assertThat(call.tokensWritten.get()).isLessThan(200);
+    }
+
+    @Test
+    void withStreamingOffTheWholeAnswerIsOneTokenThenDone() {
+        List<AiStreamEvent> events = client(ai.url(), 10, false).stream(request("blocking"), () -> { })
+                .collectList().block(Duration.ofSeconds(10));
+        assertThat(events).hasSize(2);
+        assertThat(((AiStreamEvent.Token) events.get(0)).content()).isEqualTo("Answer to: blocking ✓");
+        assertThat(events.get(1)).isInstanceOf(AiStreamEvent.Done.class);
+    }
+}
