@@ -39,7 +39,7 @@ public class JwtTokens {
         this(properties.jwtSecret(), properties.jwtTtl(), Clock.systemUTC());
     }
 
-    JwtTokens(String secret, Duration ttl, Clock clock) {
+    public JwtTokens(String secret, Duration ttl, Clock clock) {
         this.key = Keys.hmacShaKeyFor(secret.getBytes(StandardCharsets.UTF_8));
         this.ttl = ttl;
         this.clock = clock;

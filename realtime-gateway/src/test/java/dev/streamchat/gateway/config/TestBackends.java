@@ -26,7 +26,12 @@ public final class TestBackends {
     private TestBackends() {
     }
 
+    /** Backends plus the shared socket port (one Spring context per test class: give each its own port). */
     public static synchronized void register(DynamicPropertyRegistry registry) {
+        register(registry, 0);
+    }
+
+    public static synchronized void register(DynamicPropertyRegistry registry, int ownSocketPort) {
         if (redis == null) {
             redis = EmbeddedRedis.start(0);
             mongo = EmbeddedMongo.inMemory();
@@ -38,7 +43,8 @@ public final class TestBackends {
         }
         registry.add("spring.data.redis.url", redis::url);
         registry.add("spring.mongodb.uri", () -> mongo.uri("chat"));
-        registry.add("gateway.socket.port", () -> socketPort);
+        int port = ownSocketPort == 0 ? socketPort : ownSocketPort;
+        registry.add("gateway.socket.port", () -> port);
         registry.add("gateway.socket.host", () -> "127.0.0.1");
     }
 
