@@ -1,0 +1,89 @@
+package dev.streamchat.ai.route;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.streamchat.ai.rag.Passage;
+
+/**
+ * How sources and the route appear inside a system prompt, defined once for the writer ({@link PromptBuilder}) and
+ * the reader (the offline model, which answers from the prompt alone). Sources are numbered from 1 in passage order:
+ * <pre>
+ * &lt;source id="1" title="The Heart" page="3"&gt;
+ * text
+ * &lt;/source&gt;
+ * </pre>
+ * Each template's first line is {@code Task: <route wireName>.}
+ */
+public final class PromptFormat {
+
+    /** The placeholder each template has where the sources go. */
+    public static final String SOURCES_PLACEHOLDER = "{{sources}}";
+    /** What stands in for the sources when retrieval found none. */
+    public static final String NO_SOURCES = "(no sources matched this question)";
+
+    private static final Pattern TASK = Pattern.compile("^Task: ([a-z_]+)\\.", Pattern.MULTILINE);
+    private static final Pattern SOURCE = Pattern.compile(
+            "<source id=\"(\\d+)\" title=\"([^\"]*)\"(?: page=\"(\\d+)\")?>\\n(.*?)\\n</source>", Pattern.DOTALL);
+
+    /** A source as the prompt shows it: its number and what the model may quote. */
+    public record Source(int number, String title, Integer page, String text) {
+    }
+
+    private PromptFormat() {
+    }
+
+    /** The sources block: passages numbered [1]..[n] in the order given, or {@link #NO_SOURCES}. */
+    public static String sources(List<Passage> passages) {
+        if (passages == null || passages.isEmpty()) {
+            return NO_SOURCES;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < passages.size(); i++) {
+            Passage passage = passages.get(i);
+            if (i > 0) {
+                out.append("\n\n");
+            }
+            out.append("<source id=\"").append(i + 1).append("\" title=\"").append(attribute(passage.title())).append('"');
+            if (passage.page() != null) {
+                out.append(" page=\"").append(passage.page()).append('"');
+            }
+            out.append(">\n").append(body(passage.text())).append("\n</source>");
+        }
+        return out.toString();
+    }
+
+    /** The sources of a system prompt written by {@link #sources}, in number order. */
+    public static List<Source> parseSources(String systemPrompt) {
+        List<Source> sources = new ArrayList<>();
+        if (systemPrompt == null) {
+            return sources;
+        }
+        Matcher m = SOURCE.matcher(systemPrompt);
+        while (m.find()) {
+            sources.add(new Source(Integer.parseInt(m.group(1)), m.group(2),
+                    m.group(3) == null ? null : Integer.valueOf(m.group(3)), m.group(4)));
+        }
+        return sources;
+    }
+
+    /** The route a system prompt was written for, or null when it has no {@code Task:} line. */
+    public static Route parseRoute(String systemPrompt) {
+        if (systemPrompt == null) {
+            return null;
+        }
+        Matcher m = TASK.matcher(systemPrompt);
+        return m.find() ? Route.fromWireName(m.group(1)) : null;
+    }
+
+    private static String attribute(String value) {
+        return value == null ? "" : value.replace('"', '\'').replace('\n', ' ');
+    }
+
+    /** A passage cannot close its own source element early. */
+    private static String body(String text) {
+        return text == null ? "" : text.strip().replace("</source>", "</ source>");
+    }
+}
