@@ -142,7 +142,8 @@ class App {
     this.sessions.reload();
     this.refreshQuota();
     this.refreshDocuments();
-    this.findRunningStreams().finally(() => this.route());
+    this.route();
+    this.findRunningStreams();
   }
 
   toggleSidebar(open) {
@@ -166,6 +167,7 @@ class App {
   async openSession(id) {
     const token = ++this.viewToken;
     this.currentSessionId = id;
+    this.loadedSessionId = undefined;
     this.sessions.setActive(id);
     this.chat.clearNotice();
     for (const entry of this.tracker.all()) entry.view = null;
@@ -190,6 +192,7 @@ class App {
       }
     }
     if (token !== this.viewToken) return;
+    this.loadedSessionId = id;
     const live = this.liveEntriesOf(id);
     this.titleEl.textContent = session?.title || live[0]?.question || 'Conversation';
     if (session) this.chat.renderSession(session);
@@ -490,6 +493,12 @@ class App {
     }
     for (const s of active) {
       if (this.tracker.byStreamId(s.streamId)) continue;
+      const mine = this.tracker.all().find((e) => !e.streamId && e.question === s.question && (!e.sessionId || e.sessionId === s.sessionId));
+      if (mine) {
+        // A question this page sent while the list was on its way: the same stream, not another one.
+        this.tracker.bind(mine.clientRequestId, s.streamId, s.sessionId);
+        continue;
+      }
       const kept = saved.find((x) => x.streamId === s.streamId)
         || saved.find((x) => !x.streamId && x.question && x.question === s.question);
       const seed = kept && kept.streamId === s.streamId && Number.isInteger(kept.lastSeq) ? { text: kept.text || '', lastSeq: kept.lastSeq } : undefined;
@@ -498,10 +507,17 @@ class App {
         question: s.question ?? kept?.question ?? null, kind: kept?.kind === 'retry' ? 'retry' : 'resumed', seed, needsResume: true,
       });
       entry.messageId = s.messageId;
+      // The open session was already shown: add the running answer to it now.
+      if (entry.sessionId === this.currentSessionId && this.loadedSessionId === this.currentSessionId) {
+        this.attachLiveView(entry);
+        this.chat.setBusy(true);
+      }
     }
     this.saveStreams();
-    const first = active[0];
-    if (first && !/^#\/s\//.test(location.hash)) history.replaceState(null, '', `#/s/${encodeURIComponent(first.sessionId)}`);
+    const first = active.find((s) => this.tracker.byStreamId(s.streamId)?.kind !== 'new');
+    if (first && this.currentSessionId === null && !this.liveEntryOfCurrentSession()) {
+      location.hash = `#/s/${encodeURIComponent(first.sessionId)}`;
+    }
     this.resumeAll(true);
   }
 

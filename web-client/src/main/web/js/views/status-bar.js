@@ -14,13 +14,13 @@ export class QuotaView {
     const unlimited = quota.limit === null || quota.limit === undefined;
     const used = Number(quota.used) || 0;
     const pct = unlimited ? 0 : Math.min(100, Math.round((used / Math.max(1, quota.limit)) * 100));
-    this.root.replaceChildren(
+    this.root.replaceChildren(...[
       h('div', { class: 'quota-line' },
         h('span', { class: 'quota-label' }, unlimited ? 'Pro plan' : 'Free answers'),
         h('span', { class: 'quota-count', id: 'quota-count' }, unlimited ? `${used} used · unlimited` : `${used} / ${quota.limit}`)),
       unlimited ? null : h('div', { class: 'quota-meter', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': quota.limit, 'aria-valuenow': used },
         h('div', { class: 'quota-fill' + (pct >= 100 ? ' full' : pct >= 80 ? ' high' : ''), style: `width:${pct}%` })),
-      quota.resetsAt ? h('div', { class: 'quota-reset muted small', id: 'quota-reset' }, `Resets ${formatDate(quota.resetsAt)}`) : null);
+      quota.resetsAt ? h('div', { class: 'quota-reset muted small', id: 'quota-reset' }, `Resets ${formatDate(quota.resetsAt)}`) : null].filter(Boolean));
   }
 }
 

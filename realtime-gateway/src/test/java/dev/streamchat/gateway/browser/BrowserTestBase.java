@@ -52,8 +52,10 @@ abstract class BrowserTestBase {
     private void screenshotAndRethrow(ExtensionContext context, Throwable failure) throws Throwable {
         for (int i = 0; i < browsers.size(); i++) {
             try {
-                browsers.get(i).screenshot("FAILED-" + context.getRequiredTestClass().getSimpleName() + "-"
-                        + context.getRequiredTestMethod().getName() + "-window" + (i + 1));
+                String name = "FAILED-" + context.getRequiredTestClass().getSimpleName() + "-"
+                        + context.getRequiredTestMethod().getName() + "-window" + (i + 1);
+                browsers.get(i).screenshot(name);
+                browsers.get(i).saveConsole(name);
             } catch (RuntimeException screenshotFailed) {
                 failure.addSuppressed(screenshotFailed);
             }

@@ -1,0 +1,37 @@
+package dev.streamchat.gateway.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+
+/** The free-tier quota shows used / limit and its reset date, and a clear message replaces a refused send. */
+class QuotaIT extends BrowserTestBase {
+
+    private static final int LIMIT = GatewayStack.FREE_TIER_LIMIT;
+
+    @Test
+    void quotaCountsEachCompletedAnswerThenExplainsWhenToComeBack() {
+        Browser browser = signedIn("quota", "free");
+        await().atMost(Browser.WAIT).until(() -> ("0 / " + LIMIT).equals(browser.text("#quota-count")));
+        assertThat(browser.text("#quota-reset")).startsWith("Resets ");
+
+        for (int used = 1; used <= LIMIT; used++) {
+            browser.ask("Question number " + used);
+            int expected = used;
+            await().atMost(Browser.WAIT).until(() -> browser.lastAnswerFinished()
+                    && (expected + " / " + LIMIT).equals(browser.text("#quota-count")));
+        }
+
+        String refused = "One question too many";
+        browser.ask(refused);
+        browser.waitFor(By.cssSelector("#notice[data-kind='quota']"));
+        assertThat(browser.text("#notice .notice-text"))
+                .contains("free answers this month")
+                .contains("You can ask again on");
+        assertThat(browser.composerText()).isEqualTo(refused);
+        assertThat(browser.count(".msg-user")).isEqualTo(LIMIT);
+        assertThat(browser.text("#quota-count")).isEqualTo(LIMIT + " / " + LIMIT);
+    }
+}

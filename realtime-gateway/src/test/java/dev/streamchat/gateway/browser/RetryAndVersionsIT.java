@@ -1,0 +1,48 @@
+package dev.streamchat.gateway.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+
+/** Retry makes a new version of the last answer; the reader can switch between versions and rate them. */
+class RetryAndVersionsIT extends BrowserTestBase {
+
+    @Test
+    void retryAddsAVersionAndTheReaderSwitchesBetweenThem() {
+        String question = "Give me two takes";
+        stack.ai().onQuestion(question, AiReply.text("First take on it.", 4), AiReply.text("Second, better take.", 4));
+        Browser browser = signedIn("retrier", "pro");
+
+        browser.ask(question);
+        await().atMost(Browser.WAIT).until(() -> browser.lastAnswerFinished() && browser.lastAnswerText().equals("First take on it."));
+
+        browser.waitFor(By.cssSelector(".msg-assistant .retry-btn")).click();
+        await().atMost(Browser.WAIT).until(() -> "2 / 2".equals(browser.text(".msg-assistant .version-label")));
+        assertThat(browser.lastAnswerText()).isEqualTo("Second, better take.");
+        assertThat(browser.count(".msg-user")).isEqualTo(1);
+
+        browser.driver().findElement(By.cssSelector(".msg-assistant .version-prev")).click();
+        assertThat(browser.text(".msg-assistant .version-label")).isEqualTo("1 / 2");
+        assertThat(browser.lastAnswerText()).isEqualTo("First take on it.");
+        browser.driver().findElement(By.cssSelector(".msg-assistant .version-next")).click();
+        assertThat(browser.lastAnswerText()).isEqualTo("Second, better take.");
+    }
+
+    @Test
+    void thumbsUpAndDownAreSavedAndToggle() {
+        Browser browser = signedIn("rater", "pro");
+        browser.ask("Rate this answer");
+        await().atMost(Browser.WAIT).until(browser::lastAnswerFinished);
+
+        browser.waitFor(By.cssSelector(".msg-assistant .feedback-up")).click();
+        await().atMost(Browser.WAIT).until(() -> "true".equals(
+                browser.driver().findElement(By.cssSelector(".msg-assistant .feedback-up")).getDomAttribute("aria-pressed")));
+        browser.driver().findElement(By.cssSelector(".msg-assistant .feedback-down")).click();
+        await().atMost(Browser.WAIT).until(() -> "true".equals(
+                browser.driver().findElement(By.cssSelector(".msg-assistant .feedback-down")).getDomAttribute("aria-pressed")));
+        assertThat(browser.driver().findElement(By.cssSelector(".msg-assistant .feedback-up")).getDomAttribute("aria-pressed")).isEqualTo("false");
+        assertThat(browser.count(".toast-error")).isZero();
+    }
+}
