@@ -18,6 +18,8 @@ import io.lettuce.core.codec.StringCodec;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 
 import reactor.core.publisher.Mono;
 
@@ -49,6 +51,14 @@ public class RedisConfiguration {
         return new GatewayRedis(gatewayRedisClient, uri);
     }
 
+    /** Opens the shared connection once the application is up, so the first request does not pay for it. */
+    @EventListener(ApplicationReadyEvent.class)
+    void connectEarly(ApplicationReadyEvent event) {
+        event.getApplicationContext().getBean(GatewayRedis.class).commands()
+                .flatMap(r -> r.ping())
+                .subscribe(pong -> { }, error -> { });
+    }
+
     /**
      * Lazily and asynchronously opened, shared Lettuce connections (string and byte[] values). Thread-safe;
      * a failed connect is forgotten so the next call tries again (Redis may come back).
@@ -62,7 +72,7 @@ public class RedisConfiguration {
         private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, byte[]>>> bytes =
                 new AtomicReference<>();
 
-        GatewayRedis(RedisClient client, RedisURI uri) {
+        public GatewayRedis(RedisClient client, RedisURI uri) {
             this.client = client;
             this.uri = uri;
         }

@@ -1,0 +1,154 @@
+package dev.streamchat.gateway.quota;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Date;
+import java.util.Map;
+import java.util.UUID;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+
+import dev.streamchat.gateway.auth.AuthenticatedUser;
+import dev.streamchat.gateway.error.ApiException;
+import dev.streamchat.gateway.error.ErrorCode;
+import dev.streamchat.gateway.persistence.RedisConfiguration.GatewayRedis;
+import dev.streamchat.gateway.stream.StreamProperties;
+import dev.streamchat.infra.EmbeddedMongo;
+import dev.streamchat.infra.EmbeddedRedis;
+import reactor.core.publisher.Mono;
+
+/** Reservations and monthly counts against real (embedded) Redis and MongoDB, with a movable clock. */
+class FreeTierQuotaTests {
+
+    static EmbeddedRedis redisServer;
+    static EmbeddedMongo mongoServer;
+    static RedisClient redisClient;
+    static MongoClient mongoClient;
+    static GatewayRedis redis;
+    static ReactiveMongoTemplate mongo;
+
+    @BeforeAll
+    static void start() {
+        redisServer = EmbeddedRedis.start(0);
+        mongoServer = EmbeddedMongo.inMemory();
+        redisClient = RedisClient.create();
+        redis = new GatewayRedis(redisClient, RedisURI.create(redisServer.url()));
+        mongoClient = MongoClients.create(mongoServer.uri("chat"));
+        mongo = new ReactiveMongoTemplate(mongoClient, "chat");
+        // Open the connections before the timed calls (a cold start on a busy machine can pass 2 s).
+        redis.commands().flatMap(r -> r.ping()).block(Duration.ofSeconds(30));
+        mongo.getCollection("users").flatMap(c -> Mono.from(c.countDocuments())).block(Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void stop() {
+        redis.close();
+        redisClient.shutdown();
+        mongoClient.close();
+        mongoServer.close();
+        redisServer.close();
+    }
+
+    static final class MovableClock extends Clock {
+        Instant now;
+
+        MovableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private FreeTierQuota quota(MovableClock clock, int limit) {
+        StreamProperties streams = new StreamProperties(true, Duration.ofSeconds(60), Duration.ofSeconds(120),
+                Duration.ofSeconds(300), Duration.ofMillis(50));
+        return new FreeTierQuota(redis, new UsageCounter(mongo), new QuotaProperties(limit, Duration.ofSeconds(180)),
+                streams, new SimpleMeterRegistry(), clock);
+    }
+
+    private static AuthenticatedUser freeUser() {
+        return new AuthenticatedUser("q" + UUID.randomUUID().toString().substring(0, 8), "free");
+    }
+
+    @Test
+    void reservationsOfADeadGatewayExpire() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-10T10:00:00Z"));
+        FreeTierQuota quota = quota(clock, 2);
+        AuthenticatedUser user = freeUser();
+        quota.reserve(user, "a").block();
+        quota.reserve(user, "b").block();
+        assertThatThrownBy(() -> quota.reserve(user, "c").block())
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.QUOTA_EXCEEDED));
+        // Nobody released a or b (their gateway died): after the reservation lifetime they no longer count.
+        clock.now = clock.now.plus(Duration.ofSeconds(181));
+        quota.reserve(user, "c").block();
+        assertThat(quota.snapshot(user).block().reserved()).isEqualTo(1);
+    }
+
+    @Test
+    void countsCompletedRepliesAndStartsAgainInANewMonth() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-30T23:59:00Z"));
+        FreeTierQuota quota = quota(clock, 3);
+        AuthenticatedUser user = freeUser();
+        mongo.getCollection("users").flatMap(c -> Mono.from(c.insertOne(new Document("_id", user.userId())
+                .append("plan", "free").append("chatRequestCount", 2)
+                .append("periodStart", Date.from(Instant.parse("2026-11-01T00:00:00Z")))))).block();
+        quota.reserve(user, "s1").block();
+        QuotaSnapshot after = quota.commit(user, "s1").block();
+        assertThat(after.used()).isEqualTo(3);
+        assertThat(after.reserved()).isZero();
+        assertThat(after.resetsAt()).isEqualTo(Instant.parse("2026-12-01T00:00:00Z"));
+        assertThatThrownBy(() -> quota.reserve(user, "s2").block()).isInstanceOf(ApiException.class)
+                .satisfies(e -> assertThat(((ApiException) e).getBody().getProperties()).containsKey("quota"));
+
+        clock.now = Instant.parse("2026-12-01T00:00:01Z");
+        assertThat(quota.snapshot(user).block().used()).isZero();
+        quota.reserve(user, "s3").block();
+        assertThat(quota.commit(user, "s3").block().used()).isEqualTo(1);
+        Document stored = mongo.findById(user.userId(), Document.class, "users").block();
+        assertThat(((Number) stored.get("chatRequestCount")).longValue()).isEqualTo(1);
+        assertThat(stored.getDate("periodStart").toInstant()).isEqualTo(Instant.parse("2026-12-01T00:00:00Z"));
+    }
+
+    @Test
+    void releasingGivesTheReservationBack() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-10T10:00:00Z"));
+        FreeTierQuota quota = quota(clock, 1);
+        AuthenticatedUser user = freeUser();
+        quota.reserve(user, "x").block();
+        quota.release(user, "x").block();
+        quota.reserve(user, "y").block();
+        assertThat(quota.snapshot(user).block().toJson()).containsEntry("used", 0L).containsEntry("reserved", 1L)
+                .containsEntry("limit", 1);
+        assertThat(Map.of()).isEmpty();
+    }
+}
