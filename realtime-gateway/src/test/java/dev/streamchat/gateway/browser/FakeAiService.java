@@ -65,7 +65,7 @@ public final class FakeAiService implements AutoCloseable {
         replies.put(question, new ArrayDeque<>(List.of(script)));
     }
 
-    /** Every stream request seen: user_id and user_query. */
+    /** Every stream request seen: user_id, user_query and doc_id ("" when none). */
     public List<Map<String, String>> requests() {
         return List.copyOf(requests);
     }
@@ -104,7 +104,7 @@ public final class FakeAiService implements AutoCloseable {
         JsonNode request = body(ex);
         String user = request.path("user_id").asString("");
         String question = request.path("user_query").asString("");
-        requests.add(Map.of("user_id", user, "user_query", question));
+        requests.add(Map.of("user_id", user, "user_query", question, "doc_id", request.path("doc_id").asString("")));
         AiReply reply = replyFor(question);
         if (reply.status != 200) {
             send(ex, reply.status, Map.of("type", "about:blank", "code", "upstream_error", "status", reply.status));
@@ -201,15 +201,29 @@ public final class FakeAiService implements AutoCloseable {
         String path = ex.getRequestURI().getPath();
         String method = ex.getRequestMethod();
         if ("POST".equals(method)) {
-            ex.getRequestBody().readAllBytes();
+            String multipart = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.ISO_8859_1);
+            java.util.regex.Matcher name = java.util.regex.Pattern.compile("filename=\"([^\"]+)\"").matcher(multipart);
             String docId = UUID.randomUUID().toString();
-            documents.put(docId, Map.of("docId", docId, "title", "uploaded.md", "status", "ready", "chunks", 1));
+            // Indexing until the first time someone asks for it, then ready: the gateway's watcher sees both.
+            java.util.regex.Matcher owner = java.util.regex.Pattern.compile("name=\"user_id\"\r?\n(?:[^\r\n]+\r?\n)*\r?\n([^\r\n]*)").matcher(multipart);
+            documents.put(docId, new ConcurrentHashMap<>(Map.of("docId", docId, "title", name.find() ? name.group(1) : "upload",
+                    "status", "indexing", "chunks", 0, "owner", owner.find() ? owner.group(1) : "")));
             send(ex, 202, Map.of("docId", docId));
         } else if ("GET".equals(method) && path.equals("/api/v1/documents")) {
-            send(ex, 200, List.copyOf(documents.values()));
+            List<String> query = List.of(String.valueOf(ex.getRequestURI().getQuery()).split("&"));
+            send(ex, 200, documents.values().stream()
+                    .filter(doc -> query.contains("user_id=" + doc.get("owner")))
+                    .toList());
         } else if ("GET".equals(method)) {
             Map<String, Object> doc = documents.get(path.substring(path.lastIndexOf('/') + 1));
-            send(ex, doc == null ? 404 : 200, doc == null ? Map.of("code", "not_found") : doc);
+            if (doc == null) {
+                send(ex, 404, Map.of("code", "not_found"));
+                return;
+            }
+            Map<String, Object> answer = Map.copyOf(doc);
+            doc.put("status", "ready");
+            doc.put("chunks", 1);
+            send(ex, 200, answer);
         } else {
             documents.remove(path.substring(path.lastIndexOf('/') + 1));
             ex.sendResponseHeaders(204, -1);
