@@ -7,20 +7,22 @@ import io.netty.channel.ChannelPipeline;
 
 /**
  * netty-socketio's pipeline plus the gateway's guards, placed after the HTTP aggregator and before its packet
- * handler: the Origin/EIO check on every HTTP request, the per-socket inbound caps, and the CONNECT normaliser that
- * lets a payload-less CONNECT be authenticated by its cookie.
+ * handler: the Origin/EIO check on every HTTP request, the per-socket inbound caps, the CONNECT normaliser that
+ * lets a payload-less CONNECT be authenticated by its cookie, and the upgrade probe flusher.
  */
 class SocketPipeline extends SocketIOChannelInitializer {
 
     private final ChannelInboundHandler originGuard;
     private final ChannelInboundHandler inboundLimits;
     private final ChannelInboundHandler connectNormalizer;
+    private final ChannelInboundHandler upgradeProbeFlusher;
 
     SocketPipeline(ChannelInboundHandler originGuard, ChannelInboundHandler inboundLimits,
-                   ChannelInboundHandler connectNormalizer) {
+                   ChannelInboundHandler connectNormalizer, ChannelInboundHandler upgradeProbeFlusher) {
         this.originGuard = originGuard;
         this.inboundLimits = inboundLimits;
         this.connectNormalizer = connectNormalizer;
+        this.upgradeProbeFlusher = upgradeProbeFlusher;
     }
 
     @Override
@@ -29,5 +31,6 @@ class SocketPipeline extends SocketIOChannelInitializer {
         pipeline.addBefore(PACKET_HANDLER, "streamchatOriginGuard", originGuard);
         pipeline.addBefore(PACKET_HANDLER, "streamchatInboundLimits", inboundLimits);
         pipeline.addBefore(PACKET_HANDLER, "streamchatConnectNormalizer", connectNormalizer);
+        pipeline.addBefore(PACKET_HANDLER, "streamchatUpgradeProbeFlusher", upgradeProbeFlusher);
     }
 }

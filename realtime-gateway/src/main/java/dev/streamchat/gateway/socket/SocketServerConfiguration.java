@@ -86,7 +86,8 @@ class SocketServerConfiguration {
         server.setPipelineFactory(new SocketPipeline(
                 new OriginGuardHandler(allowedOrigins),
                 new InboundLimitsHandler(properties, namespace, registry),
-                new ConnectPacketNormalizer()));
+                new ConnectPacketNormalizer(),
+                new UpgradeProbeFlusher(server.getConfiguration().getUpgradeTimeout())));
         namespace.addAuthTokenListener(authListener);
         chatHandler.register(namespace);
         // The default namespace's connect listener fires at Engine.IO open, before authentication (and for clients
