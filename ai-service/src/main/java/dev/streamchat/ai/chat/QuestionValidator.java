@@ -1,0 +1,66 @@
+package dev.streamchat.ai.chat;
+
+import java.util.List;
+
+import org.springframework.stereotype.Component;
+
+import dev.streamchat.ai.error.ApiException;
+import dev.streamchat.ai.error.ErrorCode;
+import dev.streamchat.ai.rag.SearchScope;
+import dev.streamchat.ai.route.Route;
+
+/** Turns a {@link SearchRequest} into a {@link Question} or refuses it with 400 {@code bad_request}. */
+@Component
+public class QuestionValidator {
+
+    private final ChatProperties limits;
+
+    public QuestionValidator(ChatProperties limits) {
+        this.limits = limits;
+    }
+
+    public Question validate(SearchRequest request, String requestId) {
+        if (request == null) {
+            throw badRequest("a JSON body is required");
+        }
+        if (request.userQuery() == null || request.userQuery().isBlank()) {
+            throw badRequest("user_query must not be empty");
+        }
+        if (request.userQuery().length() > limits.maxQueryChars()) {
+            throw badRequest("user_query is longer than " + limits.maxQueryChars() + " characters");
+        }
+        if (request.userId() == null || request.userId().isBlank()) {
+            throw badRequest("user_id must not be empty");
+        }
+        List<ChatTurn> history = request.chatHistory() == null ? List.of() : request.chatHistory();
+        long historyChars = 0;
+        for (ChatTurn turn : history) {
+            if (turn == null || turn.content() == null
+                    || !("user".equals(turn.role()) || "assistant".equals(turn.role()))) {
+                throw badRequest("chat_history entries need role user or assistant and a content");
+            }
+            historyChars += turn.content().length();
+        }
+        if (historyChars > limits.maxHistoryChars()) {
+            throw badRequest("chat_history is longer than " + limits.maxHistoryChars() + " characters");
+        }
+        Route route = null;
+        if (request.route() != null && !request.route().isBlank()) {
+            route = Route.fromWireName(request.route().strip());
+            if (route == null) {
+                throw badRequest("route must be null or one of general_qa, follow_up, quote_finding, generate_study_guide");
+            }
+        }
+        SearchScope scope = new SearchScope(request.userId().strip(), blankToNull(request.className()),
+                blankToNull(request.docId()));
+        return new Question(requestId, scope, request.userQuery(), List.copyOf(history), route);
+    }
+
+    private static ApiException badRequest(String detail) {
+        return new ApiException(ErrorCode.BAD_REQUEST, detail);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+}
