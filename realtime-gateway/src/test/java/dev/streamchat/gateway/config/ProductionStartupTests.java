@@ -1,0 +1,56 @@
+package dev.streamchat.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real gateway main, started in a child JVM: production without a secret stops at once with one line. */
+class ProductionStartupTests {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void productionWithoutSecretsExitsWithOneClearLine() throws Exception {
+        assertThat(start(Map.of()).stderr).containsExactly(
+                "realtime-gateway cannot start: JWT_SECRET is required when APP_MODE=production");
+        Result missingKey = start(Map.of("JWT_SECRET", "0123456789abcdef0123456789abcdef"));
+        assertThat(missingKey.exitCode).isEqualTo(2);
+        assertThat(missingKey.stderr).containsExactly(
+                "realtime-gateway cannot start: AI_SERVICE_API_KEY is required when APP_MODE=production");
+        Result shortSecret = start(Map.of("JWT_SECRET", "short", "AI_SERVICE_API_KEY", "k"));
+        assertThat(shortSecret.stderr).containsExactly(
+                "realtime-gateway cannot start: JWT_SECRET must be at least 32 bytes long");
+    }
+
+    record Result(int exitCode, List<String> stderr) {
+    }
+
+    private Result start(Map<String, String> secrets) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "dev.streamchat.gateway.GatewayApplication")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.PIPE);
+        Map<String, String> env = builder.environment();
+        env.remove("JWT_SECRET");
+        env.remove("AI_SERVICE_API_KEY");
+        env.put("APP_MODE", "production");
+        env.put("DATA_DIR", dataDir.toString());
+        env.put("GATEWAY_PORT", "0");
+        env.putAll(secrets);
+        Process process = builder.start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exits at once").isTrue();
+        String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(dataDir.toFile().list()).as("writes nothing in production").isEmpty();
+        return new Result(process.exitValue(), stderr.lines().filter(line -> !line.isBlank()).toList());
+    }
+
+}
