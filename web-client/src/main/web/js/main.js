@@ -440,7 +440,8 @@ class App {
     else this.refreshQuota();
     if (!entry) {
       // Another tab of this user, or a stream that ended while this page was away.
-      this.sessions.touch(p.sessionId);
+      if (this.sessions.has(p.sessionId)) this.sessions.touch(p.sessionId);
+      else this.reloadSessionsSoon();
       if (p.sessionId === this.currentSessionId) this.refreshCurrentSession();
       return;
     }
@@ -593,6 +594,11 @@ class App {
   }
 
   // ---------------------------------------------------------------- sessions, documents, quota
+
+  reloadSessionsSoon() {
+    clearTimeout(this.sessionsTimer);
+    this.sessionsTimer = setTimeout(() => this.sessions.reload(), 300);
+  }
 
   async renameSession(id, title) {
     try {

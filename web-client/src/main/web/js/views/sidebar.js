@@ -76,6 +76,10 @@ export class SessionList {
     this.render();
   }
 
+  has(sessionId) {
+    return this.sessions.some((s) => s.sessionId === sessionId);
+  }
+
   setActive(id) {
     this.activeId = id;
     for (const li of this.list.children) li.classList.toggle('active', li.dataset.sessionId === id);

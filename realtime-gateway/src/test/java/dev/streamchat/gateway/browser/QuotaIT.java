@@ -34,4 +34,27 @@ class QuotaIT extends BrowserTestBase {
         assertThat(browser.count(".msg-user")).isEqualTo(LIMIT);
         assertThat(browser.text("#quota-count")).isEqualTo(LIMIT + " / " + LIMIT);
     }
+
+    @Test
+    void rateLimitShowsWhenToTryAgainInsteadOfAFailedSend() {
+        Browser browser = signedIn("hasty", "pro");
+        String question = "Am I too fast?";
+        // Empty the per-minute bucket through the page's own REST client (each call starts a short answer), then
+        // send from the composer at once: the bucket refills one token every 2 s, this takes milliseconds.
+        Object sent = browser.script("const q = arguments[0]; return (async () => {"
+                + " for (let i = 0; i < 100; i++) {"
+                + "   const r = await fetch('/api/v1/chat/new', {method: 'POST', headers: {'Content-Type': 'application/json'},"
+                + "     body: JSON.stringify({message: 'burst ' + i})});"
+                + "   if (r.status === 429) {"
+                + "     document.getElementById('composer-input').value = q;"
+                + "     document.getElementById('send-btn').click();"
+                + "     return 'sent after ' + i; } }"
+                + " return 'never limited'; })()", question);
+        assertThat(String.valueOf(sent)).startsWith("sent after");
+
+        browser.waitFor(By.cssSelector("#notice[data-kind='rate']"));
+        assertThat(browser.text("#notice .notice-text")).matches("You are sending questions too quickly\\. Try again in \\d+ s\\.");
+        assertThat(browser.composerText()).isEqualTo(question);
+        assertThat(browser.count(".msg-user")).isZero();
+    }
 }
