@@ -1,0 +1,160 @@
+package dev.streamchat.ai.rag;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.mongodb.client.model.Filters;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The {@link Retriever} over the MongoDB-stored chunks. In {@code scan} mode it scores at most
+ * {@code maxScanChunks} chunks of the scope by cosine similarity as they stream from the driver, keeping only the
+ * top k (the user's own chunks are scanned before the shared library); in {@code atlas} mode Atlas
+ * {@code $vectorSearch} does the same on the server. The question is embedded on {@code boundedElastic}; scoring
+ * runs on the driver's threads and costs about a millisecond per thousand chunks.
+ */
+class VectorRetriever implements Retriever {
+
+    private static final Logger log = LoggerFactory.getLogger(VectorRetriever.class);
+    private static final Comparator<Passage> BEST_FIRST = Comparator.comparingDouble(Passage::score).reversed()
+            .thenComparing(Passage::chunkId);
+
+    private final Embedder embedder;
+    private final ChunkRepository chunks;
+    private final RagProperties props;
+    private final MeterRegistry meters;
+    private final AtomicLong lastScanLimitWarning = new AtomicLong();
+
+    VectorRetriever(Embedder embedder, ChunkRepository chunks, RagProperties props, MeterRegistry meters) {
+        this.embedder = embedder;
+        this.chunks = chunks;
+        this.props = props;
+        this.meters = meters;
+    }
+
+    @Override
+    public Mono<List<Passage>> retrieve(SearchScope scope, String query) {
+        if (query == null || query.isBlank()) {
+            return Mono.just(List.of());
+        }
+        return Mono.defer(() -> {
+            long started = System.nanoTime();
+            return embedder.embed(query)
+                    .flatMap(vector -> props.searchMode() == RagProperties.SearchMode.ATLAS
+                            ? atlasSearch(scope, vector) : scan(scope, vector))
+                    .doOnNext(passages -> Timer.builder("ai.rag.retrieval")
+                            .description("Embedding a question and finding its passages")
+                            .tag("hit", String.valueOf(!passages.isEmpty()))
+                            .register(meters).record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+        });
+    }
+
+    private Mono<List<Passage>> scan(SearchScope scope, float[] vector) {
+        double queryNorm = Embedder.norm(vector);
+        AtomicInteger scanned = new AtomicInteger();
+        Flux<Document> candidates;
+        if (scope.docId() != null || scope.userId() == null) {
+            candidates = chunks.scan(ChunkRepository.scopeFilter(scope), props.maxScanChunks());
+        } else {
+            // The user's own documents first, so a large shared library can never crowd them out of the budget.
+            Bson all = ChunkRepository.scopeFilter(scope);
+            Bson own = Filters.and(all, new Document("shared", new Document("$ne", true)));
+            Bson shared = Filters.and(all, new Document("shared", new Document("$eq", true)));
+            candidates = chunks.scan(own, props.maxScanChunks())
+                    .concatWith(Flux.defer(() -> {
+                        int left = props.maxScanChunks() - scanned.get();
+                        return left > 0 ? chunks.scan(shared, left) : Flux.empty();
+                    }));
+        }
+        return candidates
+                .doOnNext(d -> scanned.incrementAndGet())
+                .collect(() -> new TopK(props.topK()), (top, doc) -> {
+                    double score = Embedder.cosine(vector, queryNorm, doc.getList("embedding", Object.class));
+                    if (score >= props.minScore()) {
+                        top.offer(passage(doc, score));
+                    }
+                })
+                .map(TopK::best)
+                .doOnNext(best -> warnIfScanLimitReached(scanned.get()));
+    }
+
+    private Mono<List<Passage>> atlasSearch(SearchScope scope, float[] vector) {
+        return chunks.aggregate(atlasPipeline(scope, vector))
+                .map(doc -> {
+                    // Atlas reports cosine similarity as (1 + cos) / 2; the minimum score is in cosine terms.
+                    double atlasScore = doc.get("score") instanceof Number n ? n.doubleValue() : 0;
+                    return passage(doc, 2 * atlasScore - 1);
+                })
+                .filter(p -> p.score() >= props.minScore())
+                .collectList()
+                .map(list -> list.stream().sorted(BEST_FIRST).limit(props.topK()).toList());
+    }
+
+    /** The {@code $vectorSearch} pipeline for a scope; the index is described in {@code atlas/chunks-vector-index.json}. */
+    List<Bson> atlasPipeline(SearchScope scope, float[] vector) {
+        List<Double> queryVector = new ArrayList<>(vector.length);
+        for (float v : vector) {
+            queryVector.add((double) v);
+        }
+        Document vectorSearch = new Document("index", props.atlasIndex())
+                .append("path", "embedding")
+                .append("queryVector", queryVector)
+                .append("numCandidates", Math.max(props.atlasNumCandidates(), props.topK()))
+                .append("limit", props.topK())
+                .append("filter", ChunkRepository.scopeFilter(scope));
+        Document project = new Document("docId", 1).append("title", 1).append("page", 1).append("text", 1)
+                .append("score", new Document("$meta", "vectorSearchScore"));
+        return List.of(new Document("$vectorSearch", vectorSearch), new Document("$project", project));
+    }
+
+    private static Passage passage(Document doc, double score) {
+        Object page = doc.get("page");
+        return new Passage(String.valueOf(doc.get("_id")), doc.getString("docId"), doc.getString("title"),
+                page instanceof Number n ? n.intValue() : null, doc.getString("text"), score);
+    }
+
+    private void warnIfScanLimitReached(int scanned) {
+        long now = System.currentTimeMillis();
+        long last = lastScanLimitWarning.get();
+        if (scanned >= props.maxScanChunks() && now - last > 60_000 && lastScanLimitWarning.compareAndSet(last, now)) {
+            log.warn("retrieval scanned its limit of {} chunks (RAG_MAX_SCAN_CHUNKS); further chunks of the scope "
+                    + "were not searched — use RAG_SEARCH_MODE=atlas for large libraries", props.maxScanChunks());
+        }
+    }
+
+    /** The k best passages seen so far: a min-heap whose head is the weakest one kept. */
+    private static final class TopK {
+        private final int k;
+        private final PriorityQueue<Passage> heap;
+
+        TopK(int k) {
+            this.k = k;
+            this.heap = new PriorityQueue<>(k + 1, BEST_FIRST.reversed());
+        }
+
+        void offer(Passage passage) {
+            heap.offer(passage);
+            if (heap.size() > k) {
+                heap.poll();
+            }
+        }
+
+        List<Passage> best() {
+            return heap.stream().sorted(BEST_FIRST).toList();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.streamchat.ai.rag;
+
+import java.util.List;
+
+import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.util.unit.DataSize;
+
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.streamchat.infra.EmbeddedMongo;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * The RAG pipeline wired by hand against an in-memory MongoDB-wire server, reached through the real reactive driver.
+ * The embedding model is a JVM-wide singleton, so every test class shares one load.
+ */
+final class RagTestSupport implements AutoCloseable {
+
+    static final Embedder EMBEDDER = new Embedder(new AllMiniLmL6V2EmbeddingModel());
+
+    final EmbeddedMongo server = EmbeddedMongo.inMemory();
+    final MongoClient client = MongoClients.create(server.uri("chat"));
+    final ReactiveMongoTemplate template = new ReactiveMongoTemplate(client, "chat");
+    final RagProperties props;
+    final DocumentRepository documents = new DocumentRepository(template);
+    final ChunkRepository chunks = new ChunkRepository(template);
+    final DocumentIndexer indexer;
+    final VectorRetriever retriever;
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    RagTestSupport() {
+        this(defaults());
+    }
+
+    RagTestSupport(RagProperties props) {
+        this.props = props;
+        this.indexer = new DocumentIndexer(EMBEDDER, chunks, documents, props);
+        this.retriever = new VectorRetriever(EMBEDDER, chunks, props, meters);
+    }
+
+    static RagProperties defaults() {
+        return new RagProperties(RagProperties.SearchMode.SCAN, 5000, 4, 0.3, 600, 120, DataSize.ofMegabytes(10),
+                true, "chunks_embedding", 200, false);
+    }
+
+    static RagProperties withMaxScan(int maxScanChunks) {
+        RagProperties d = defaults();
+        return new RagProperties(d.searchMode(), maxScanChunks, d.topK(), d.minScore(), d.chunkChars(),
+                d.chunkOverlapChars(), d.uploadMaxSize(), d.sampleLibrary(), d.atlasIndex(), d.atlasNumCandidates(),
+                d.atlasCreateIndex());
+    }
+
+    SampleLibrary sampleLibrary() {
+        return new SampleLibrary(documents, chunks, indexer, props);
+    }
+
+    List<String> loadSampleLibrary() {
+        return sampleLibrary().load().collectList().block();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.close();
+    }
+}
