@@ -43,4 +43,27 @@ class UserIsolationIT extends BrowserTestBase {
     private static String pageText(Browser browser) {
         return (String) browser.script("return document.body.textContent");
     }
+
+    @Test
+    void signingOutClosesTheConnectionSoTheNextUserOfTheWindowSeesNothingOfTheFirst() {
+        String first = newUserId("first");
+        stack.ai().onQuestion("First user's private question", AiReply.text("CHARLIE-SECRET for the first user only.", 4)
+                .every(Duration.ofMillis(20)));
+        Browser shared = newBrowser();
+        shared.signIn(stack.pageUrl(), first, "pro");
+        shared.driver().findElement(org.openqa.selenium.By.id("logout")).click();
+        shared.waitFor(org.openqa.selenium.By.id("login-name"));
+        shared.signIn(stack.pageUrl(), newUserId("second"), "pro");
+
+        Browser firstAgain = newBrowser();
+        firstAgain.signIn(stack.pageUrlByIp(), first, "pro");
+        firstAgain.ask("First user's private question");
+        await().atMost(Browser.WAIT).pollInterval(Duration.ofMillis(30)).until(() -> {
+            assertThat(pageText(shared)).doesNotContain("CHARLIE").doesNotContain("private question");
+            return firstAgain.lastAnswerFinished();
+        });
+        assertThat(firstAgain.lastAnswerText()).isEqualTo("CHARLIE-SECRET for the first user only.");
+        assertThat(pageText(shared)).doesNotContain("CHARLIE");
+        assertThat(shared.count(".session-item")).isZero();
+    }
 }
