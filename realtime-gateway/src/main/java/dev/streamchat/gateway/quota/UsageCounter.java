@@ -1,10 +1,13 @@
 package dev.streamchat.gateway.quota;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
 
 import org.bson.Document;
@@ -41,30 +44,40 @@ class UsageCounter {
                 .timeout(StoreTimeouts.CALL);
     }
 
-    /** Adds one completed reply; returns the count of the current month after it. */
+    /**
+     * Adds one completed reply; returns the count of the current month after it. Within the month this is an
+     * atomic {@code $inc} guarded by the {@code periodStart} read (so concurrent completions never conflict);
+     * only the first reply of a new month swaps the period with a compare-and-set.
+     */
     Mono<Long> increment(String userId, String plan, Instant now) {
         QuotaPeriod period = QuotaPeriod.of(now);
         return mongo.getCollection(USERS).flatMap(c -> Mono.from(c.find(Filters.eq("_id", userId)).first())
                         .flatMap(doc -> {
-                            boolean inMonth = period.contains(doc.get("periodStart"));
-                            long next = inMonth ? count(doc) + 1 : 1;
-                            Object periodStart = inMonth ? doc.get("periodStart") : Date.from(period.start());
+                            Object periodStart = doc.get("periodStart");
+                            if (period.contains(periodStart)) {
+                                return Mono.from(c.findOneAndUpdate(
+                                                Filters.and(Filters.eq("_id", userId), Filters.eq("periodStart", periodStart)),
+                                                Updates.inc("chatRequestCount", 1),
+                                                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+                                        .map(UsageCounter::count)
+                                        .switchIfEmpty(Mono.error(new ConcurrentUpdate()));
+                            }
                             return Mono.from(c.updateOne(
                                             Filters.and(Filters.eq("_id", userId),
                                                     Filters.eq("chatRequestCount", doc.get("chatRequestCount")),
-                                                    Filters.eq("periodStart", doc.get("periodStart"))),
-                                            Updates.combine(Updates.set("chatRequestCount", next),
-                                                    Updates.set("periodStart", periodStart))))
-                                    .flatMap(result -> result.getMatchedCount() == 1 ? Mono.just(next)
+                                                    Filters.eq("periodStart", periodStart)),
+                                            Updates.combine(Updates.set("chatRequestCount", 1),
+                                                    Updates.set("periodStart", Date.from(period.start())))))
+                                    .flatMap(result -> result.getMatchedCount() == 1 ? Mono.just(1L)
                                             : Mono.error(new ConcurrentUpdate()));
                         })
                         .switchIfEmpty(Mono.defer(() -> Mono.from(c.insertOne(new Document("_id", userId)
                                         .append("plan", plan)
-                                        .append("chatRequestCount", 1L)
+                                        .append("chatRequestCount", 1)
                                         .append("periodStart", Date.from(period.start()))))
                                 .thenReturn(1L)
                                 .onErrorMap(MongoWriteException.class, e -> new ConcurrentUpdate()))))
-                .retryWhen(Retry.max(5).filter(ConcurrentUpdate.class::isInstance))
+                .retryWhen(Retry.backoff(8, Duration.ofMillis(5)).filter(ConcurrentUpdate.class::isInstance))
                 .timeout(StoreTimeouts.CALL);
     }
 

@@ -1,12 +1,16 @@
 package dev.streamchat.gateway.ratelimit;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.micrometer.core.instrument.Counter;
@@ -29,10 +33,18 @@ import reactor.core.publisher.Mono;
 @Component
 public class ChatRateLimiter {
 
+    private static final int MAX_CACHED_BUCKETS = 10_000;
+
     private final GatewayRedis redis;
     private final BucketConfiguration configuration;
     private final AtomicReference<AsyncProxyManager<String>> buckets = new AtomicReference<>();
     private final Counter rejected;
+    private final Map<String, AsyncBucketProxy> proxies = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, AsyncBucketProxy> eldest) {
+            return size() > MAX_CACHED_BUCKETS;
+        }
+    };
 
     public ChatRateLimiter(GatewayRedis redis, RateLimitProperties properties, MeterRegistry meters) {
         this.redis = redis;
@@ -47,12 +59,22 @@ public class ChatRateLimiter {
     /** Takes one token for {@code userId}, or fails with 429 (503 when Redis is down). */
     public Mono<Void> acquire(String userId) {
         return proxyManager()
-                .flatMap(manager -> Mono.fromFuture(() -> manager.builder()
-                        .build("chat:ratelimit:" + userId, () -> java.util.concurrent.CompletableFuture.completedFuture(configuration))
-                        .tryConsumeAndReturnRemaining(1)))
+                .flatMap(manager -> Mono.fromFuture(() -> bucket(manager, userId).tryConsumeAndReturnRemaining(1)))
                 .timeout(StoreTimeouts.CALL)
                 .onErrorMap(StoreUnavailable::map)
                 .flatMap(this::decide);
+    }
+
+    /**
+     * One proxy per user, kept while recently used: with the batching optimisation, concurrent requests of one
+     * user on this node share one compare-and-swap round trip instead of retrying against each other.
+     */
+    private AsyncBucketProxy bucket(AsyncProxyManager<String> manager, String userId) {
+        synchronized (proxies) {
+            return proxies.computeIfAbsent(userId, id -> manager.builder()
+                    .withOptimization(Optimizations.batching())
+                    .build("chat:ratelimit:" + id, () -> CompletableFuture.completedFuture(configuration)));
+        }
     }
 
     private Mono<Void> decide(ConsumptionProbe probe) {

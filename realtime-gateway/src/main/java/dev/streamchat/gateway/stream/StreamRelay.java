@@ -229,10 +229,25 @@ public class StreamRelay {
         StoredReply reply = new StoredReply(stream.replyText(), done.citations(), done.chunkReferences(), done.usage(),
                 done.route(), done.provider(), false, done.contextTrimmed());
         save(stream, reply)
-                .then(quota.commit(stream.spec.user(), stream.spec.streamId()))
-                .map(q -> completePayload(stream, reply, q))
+                .then(Mono.defer(() -> commitQuota(stream)))
+                .map(q -> completePayload(stream, reply, q.orElse(null)))
                 .subscribe(payload -> finish(stream, SocketEvents.STREAM_COMPLETE, payload, "complete", true, "complete"),
                         error -> afterSaveFailure(stream, error));
+    }
+
+    /**
+     * Counts the saved reply. The reply is already stored, so a failure here must not turn the stream into an
+     * error: the reservation is released (the count errs in the user's favour) and the quota is left out.
+     */
+    private Mono<java.util.Optional<QuotaSnapshot>> commitQuota(RunningStream stream) {
+        return quota.commit(stream.spec.user(), stream.spec.streamId())
+                .map(java.util.Optional::of)
+                .onErrorResume(error -> {
+                    log.warn("quota update failed after save sessionId={} streamId={} error={}", stream.spec.sessionId(),
+                            stream.spec.streamId(), error.getClass().getSimpleName());
+                    return quota.release(stream.spec.user(), stream.spec.streamId()).onErrorResume(e -> Mono.empty())
+                            .thenReturn(java.util.Optional.empty());
+                });
     }
 
     /** Stops a stream relayed by this node: cancel upstream, save the partial reply flagged, do not charge. */

@@ -1,0 +1,186 @@
+package dev.streamchat.gateway.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+
+import org.json.JSONObject;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import dev.streamchat.gateway.chat.FakeAiServer;
+import dev.streamchat.gateway.chat.FakeAiServer.Plan;
+import dev.streamchat.gateway.config.TestBackends;
+
+/**
+ * The relay through the real netty-socketio server to Java socket.io clients: rooms keep users apart under
+ * concurrency, every tab of a user gets everything, and a socket that disconnects and resumes on a new
+ * connection gets every seq.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "JWT_SECRET=" + TestBackends.JWT_SECRET,
+        "AI_SERVICE_API_KEY=" + FakeAiServer.API_KEY,
+        "gateway.ratelimit.chat-per-minute=100",
+})
+class StreamFanoutIT {
+
+    static final FakeAiServer AI;
+    static final int SOCKET_PORT = TestBackends.freePort();
+
+    static {
+        try {
+            AI = new FakeAiServer();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void backends(DynamicPropertyRegistry registry) {
+        TestBackends.register(registry, SOCKET_PORT);
+        registry.add("gateway.ai.url", AI::url);
+    }
+
+    @LocalServerPort
+    int port;
+
+    private WebTestClient http() {
+        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    private String login(String userId) {
+        return (String) http().post().uri("/api/v1/auth/dev-login").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("userId", userId, "plan", "pro")).exchange().expectStatus().isOk()
+                .expectBody(Map.class).returnResult().getResponseBody().get("token");
+    }
+
+    private String ask(String token, String message) {
+        return (String) http().post().uri("/api/v1/chat/new").header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("message", message))
+                .exchange().expectStatus().isAccepted()
+                .expectBody(Map.class).returnResult().getResponseBody().get("streamId");
+    }
+
+    private static void assertWellFormed(List<UserSocket.Received> events, int expectedTokens) {
+        assertThat(events.get(0).event()).isEqualTo("chat-stream-start");
+        assertThat(events.get(events.size() - 1).event()).isEqualTo("chat-stream-complete");
+        List<Long> seqs = events.stream().filter(e -> e.event().equals("chat-stream-token")).map(UserSocket.Received::seq).toList();
+        assertThat(seqs).containsExactlyElementsOf(IntStream.rangeClosed(1, expectedTokens).mapToObj(i -> (long) i).toList());
+        assertThat(events.stream().filter(e -> e.event().startsWith("chat-stream-complete") || e.event().equals("chat-stream-error")))
+                .hasSize(1);
+    }
+
+    @Test
+    void twoUsersWithTwentyConcurrentStreamsEachSeeOnlyTheirOwnAndEveryTabSeesEverything() throws Exception {
+        String suffix = Long.toHexString(System.nanoTime());
+        String alice = login("alice-" + suffix);
+        String bob = login("bob-" + suffix);
+        AI.planner = q -> Plan.slow(List.of("a", "b", "c", "d", "e", "f", "g", "h"), Duration.ofMillis(15));
+        try (UserSocket aliceTab1 = new UserSocket(SOCKET_PORT, alice);
+             UserSocket aliceTab2 = new UserSocket(SOCKET_PORT, alice);
+             UserSocket bobTab = new UserSocket(SOCKET_PORT, bob)) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> aliceTab1.connected.get() && aliceTab2.connected.get()
+                    && bobTab.connected.get());
+
+            List<CompletableFuture<String>> aliceStreams = new ArrayList<>();
+            List<CompletableFuture<String>> bobStreams = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                int n = i;
+                aliceStreams.add(CompletableFuture.supplyAsync(() -> ask(alice, "alice question " + n)));
+                bobStreams.add(CompletableFuture.supplyAsync(() -> ask(bob, "bob question " + n)));
+            }
+            Set<String> aliceIds = new HashSet<>(aliceStreams.stream().map(CompletableFuture::join).toList());
+            Set<String> bobIds = new HashSet<>(bobStreams.stream().map(CompletableFuture::join).toList());
+            assertThat(aliceIds).hasSize(20);
+            assertThat(bobIds).hasSize(20);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> aliceTab1.ended() == 20 && aliceTab2.ended() == 20
+                    && bobTab.ended() == 20);
+            assertThat(aliceTab1.errors()).isEmpty();
+            assertThat(bobTab.errors()).isEmpty();
+
+            assertThat(aliceTab1.received).allMatch(e -> aliceIds.contains(e.streamId()));
+            assertThat(aliceTab2.received).allMatch(e -> aliceIds.contains(e.streamId()));
+            assertThat(bobTab.received).allMatch(e -> bobIds.contains(e.streamId()));
+            for (String id : aliceIds) {
+                assertWellFormed(aliceTab1.ofStream(id), 8);
+                assertWellFormed(aliceTab2.ofStream(id), 8);
+                assertThat(aliceTab2.ofStream(id).stream().map(e -> e.payload().toString()).toList())
+                        .containsExactlyElementsOf(aliceTab1.ofStream(id).stream().map(e -> e.payload().toString()).toList());
+            }
+            for (String id : bobIds) {
+                assertWellFormed(bobTab.ofStream(id), 8);
+            }
+        }
+    }
+
+    @Test
+    void aSocketThatDisconnectsAndResumesOnANewConnectionGetsEverySeq() throws Exception {
+        String token = login("carol-" + Long.toHexString(System.nanoTime()));
+        int total = 60;
+        AI.planner = q -> Plan.slow(IntStream.range(0, total).mapToObj(i -> "k" + i + " ").toList(), Duration.ofMillis(30));
+        UserSocket first = new UserSocket(SOCKET_PORT, token);
+        await().atMost(Duration.ofSeconds(15)).until(first.connected::get);
+        String streamId = ask(token, "resume across sockets");
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.ofStream(streamId).size() >= 6);
+        first.close();
+        List<UserSocket.Received> before = first.ofStream(streamId);
+        long lastApplied = before.stream().mapToLong(UserSocket.Received::seq).max().orElse(0);
+        FakeAiServer.Call call = AI.lastCallFor("resume across sockets");
+        await().atMost(Duration.ofSeconds(10)).until(() -> call.tokensWritten.get() >= lastApplied + 10);
+
+        try (UserSocket second = new UserSocket(SOCKET_PORT, token)) {
+            await().atMost(Duration.ofSeconds(15)).until(second.connected::get);
+            AtomicReference<JSONObject> ack = second.resume(streamId, lastApplied);
+            await().atMost(Duration.ofSeconds(10)).until(() -> ack.get() != null);
+            assertThat(ack.get().getBoolean("ok")).isTrue();
+            assertThat(ack.get().getString("status")).isIn("running", "complete");
+            await().atMost(Duration.ofSeconds(20)).until(() -> second.ofStream(streamId).stream()
+                    .anyMatch(e -> e.event().equals("chat-stream-complete")));
+
+            // A client keeps the first copy of each seq and applies them in seq order (live events of the room may
+            // overtake the replay): together the two sockets saw every seq, and the new one every seq it missed.
+            Set<Long> seen = new java.util.TreeSet<>();
+            before.stream().filter(e -> e.event().equals("chat-stream-token")).forEach(e -> seen.add(e.seq()));
+            List<Long> resumed = second.ofStream(streamId).stream().filter(e -> e.event().equals("chat-stream-token"))
+                    .map(UserSocket.Received::seq).toList();
+            seen.addAll(resumed);
+            assertThat(seen).containsExactlyElementsOf(IntStream.rangeClosed(1, total).mapToObj(i -> (long) i).toList());
+            assertThat(new HashSet<>(resumed)).containsAll(
+                    IntStream.rangeClosed((int) lastApplied + 1, total).mapToObj(i -> (long) i).toList());
+            // The replay itself runs in seq order from afterSeq + 1.
+            int start = resumed.indexOf(lastApplied + 1);
+            List<Long> replayRun = new ArrayList<>();
+            for (int i = start; i < resumed.size() && (replayRun.isEmpty() || resumed.get(i) == replayRun.get(replayRun.size() - 1) + 1); i++) {
+                replayRun.add(resumed.get(i));
+            }
+            assertThat(replayRun.size()).isGreaterThanOrEqualTo(10);
+            // Duplicates carry the identical payload.
+            Map<Long, String> firstCopy = new java.util.HashMap<>();
+            for (UserSocket.Received e : second.ofStream(streamId)) {
+                if (e.event().equals("chat-stream-token")) {
+                    String previous = firstCopy.putIfAbsent(e.seq(), e.payload().toString());
+                    if (previous != null) {
+                        assertThat(e.payload().toString()).isEqualTo(previous);
+                    }
+                }
+            }
+        }
+    }
+}
