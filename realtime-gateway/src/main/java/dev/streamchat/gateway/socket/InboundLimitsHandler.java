@@ -102,6 +102,7 @@ class InboundLimitsHandler extends ChannelInboundHandlerAdapter {
             client.sendEvent(SocketEvents.SOCKET_ERROR, payload);
             client.disconnect();
         }
+        // ClientHead.disconnect() closes the connection once its disconnect packet is written.
         ctx.executor().schedule(() -> {
             if (head.isConnected()) {
                 head.disconnect();

@@ -60,6 +60,7 @@ import reactor.core.publisher.Mono;
         // event thread (every socket of the JVM) meanwhile: a short ping interval keeps that wait short.
         "gateway.socket.ping-interval=1000ms",
         "gateway.socket.ping-timeout=5000ms",
+        "gateway.socket.auth-timeout=2s",
 })
 class SocketGatewayIT {
 
@@ -200,6 +201,44 @@ class SocketGatewayIT {
                         new WebSocket.Listener() { })
                 .get(10, java.util.concurrent.TimeUnit.SECONDS);
         accepted.abort();
+    }
+
+    @Test
+    void refusesEngineIoVersionsOtherThanFour() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (String query : new String[] {"EIO=3&transport=polling", "transport=polling"}) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + SOCKET_PORT + "/socket.io/?" + query)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(query).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void closesAnEngineIoSessionThatNeverAuthenticates() throws Exception {
+        java.util.concurrent.CompletableFuture<String> sid = new java.util.concurrent.CompletableFuture<>();
+        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + SOCKET_PORT + "/socket.io/?EIO=4&transport=websocket"),
+                        new WebSocket.Listener() {
+                            @Override
+                            public java.util.concurrent.CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                                String text = data.toString();
+                                if (text.startsWith("0{")) {
+                                    sid.complete(((Map<?, ?>) RecordingSocket.toJava(jsonObject(text.substring(1)))).get("sid").toString());
+                                }
+                                // Answer Engine.IO pings so that only the missing CONNECT can end the session.
+                                if ("2".equals(text)) {
+                                    webSocket.sendText("3", true);
+                                }
+                                webSocket.request(1);
+                                return null;
+                            }
+                        })
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        java.util.UUID session = java.util.UUID.fromString(sid.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertThat(namespace.getClient(session)).isNotNull();
+        // auth-timeout is 2 s; pings are answered, so the ping timeout cannot be what ends it.
+        await().atMost(Duration.ofSeconds(6)).until(() -> namespace.getClient(session) == null);
+        socket.abort();
     }
 
     @Test
@@ -371,6 +410,14 @@ class SocketGatewayIT {
         assertThat(meters.get("gateway.socket.connections").gauge().value()).isEqualTo(1.0);
         alice.close();
         await().atMost(Duration.ofSeconds(10)).until(() -> meters.get("gateway.socket.connections").gauge().value() == 0.0);
+    }
+
+    private static JSONObject jsonObject(String json) {
+        try {
+            return new JSONObject(json);
+        } catch (org.json.JSONException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Object field(Object map, String key) {
