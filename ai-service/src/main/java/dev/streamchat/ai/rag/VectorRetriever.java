@@ -19,13 +19,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The {@link Retriever} over the MongoDB-stored chunks. In {@code scan} mode it scores at most
  * {@code maxScanChunks} chunks of the scope by cosine similarity as they stream from the driver, keeping only the
  * top k (the user's own chunks are scanned before the shared library); in {@code atlas} mode Atlas
  * {@code $vectorSearch} does the same on the server. The question is embedded on {@code boundedElastic}; scoring
- * runs on the driver's threads and costs about a millisecond per thousand chunks.
+ * (about a millisecond per thousand chunks) runs on {@code parallel}, off the driver's event loop.
  */
 class VectorRetriever implements Retriever {
 
@@ -82,6 +83,8 @@ class VectorRetriever implements Retriever {
         }
         return candidates
                 .doOnNext(d -> scanned.incrementAndGet())
+                // Scoring is CPU work: keep it off the driver's event loop, which other queries share.
+                .publishOn(Schedulers.parallel(), 256)
                 .collect(() -> new TopK(props.topK()), (top, doc) -> {
                     double score = Embedder.cosine(vector, queryNorm, doc.getList("embedding", Object.class));
                     if (score >= props.minScore()) {

@@ -40,6 +40,20 @@ final class RagTestSupport implements AutoCloseable {
         this.retriever = new VectorRetriever(EMBEDDER, chunks, props, meters);
     }
 
+    private static RagTestSupport shared;
+
+    /**
+     * One server with the sample library loaded, shared by the test classes that only add documents of their own
+     * users (scopes keep them apart); it lives as long as the test JVM.
+     */
+    static synchronized RagTestSupport shared() {
+        if (shared == null) {
+            shared = new RagTestSupport();
+            shared.loadSampleLibrary();
+        }
+        return shared;
+    }
+
     static RagProperties defaults() {
         return new RagProperties(RagProperties.SearchMode.SCAN, 5000, 4, 0.3, 600, 120, DataSize.ofMegabytes(10),
                 true, "chunks_embedding", 200, false);

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.UUID;
 
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -34,17 +33,12 @@ class RetrievalScopeTests {
 
     @BeforeAll
     void setUp() {
-        rag = new RagTestSupport();
-        rag.loadSampleLibrary();
+        rag = RagTestSupport.shared();
         index(rag, "alice-krebs", "alice", "bio", "krebs.txt", KREBS);
         index(rag, "alice-titration", "alice", "chem", "titration.md", TITRATION);
         index(rag, "bob-photosynthesis", "bob", "bio", "photosynthesis.txt", PHOTOSYNTHESIS);
     }
 
-    @AfterAll
-    void close() {
-        rag.close();
-    }
 
     static StoredDocument index(RagTestSupport rag, String docId, String userId, String className, String fileName,
             String text) {

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -39,14 +38,10 @@ class SampleLibraryRetrievalTests {
 
     @BeforeAll
     void loadLibrary() {
-        rag = new RagTestSupport();
-        assertThat(rag.loadSampleLibrary()).hasSize(SampleLibrary.manifest().size());
+        rag = RagTestSupport.shared();
+        assertThat(rag.documents.findShared().collectList().block()).hasSize(SampleLibrary.manifest().size());
     }
 
-    @AfterAll
-    void close() {
-        rag.close();
-    }
 
     static Stream<Arguments> fixtures() throws IOException {
         JsonNode root = JsonMapper.builder().build()
@@ -96,7 +91,8 @@ class SampleLibraryRetrievalTests {
                 .allSatisfy(d -> assertThat(d.status()).isEqualTo(StoredDocument.READY))
                 .anySatisfy(d -> assertThat(d.fileName()).endsWith(".pdf"));
         assertThat(shared.stream().mapToInt(StoredDocument::chunks).sum()).isGreaterThanOrEqualTo(20);
-        long stored = rag.chunks.collection().flatMap(c -> reactor.core.publisher.Mono.from(c.countDocuments())).block();
+        long stored = rag.chunks.collection().flatMap(c -> reactor.core.publisher.Mono.from(
+                c.countDocuments(new org.bson.Document("shared", true)))).block();
         assertThat(stored).isEqualTo(shared.stream().mapToInt(StoredDocument::chunks).sum());
     }
 

@@ -28,8 +28,11 @@ final class ExtractiveAnswerer {
     private record Sentence(int source, int paragraph, int position, String text, Set<String> stems) {
     }
 
-    private record Scored(Sentence sentence, double score) {
+    private record Scored(Sentence sentence, double score, double coverage) {
     }
+
+    /** The least share of the question's weighted words the best sentence must contain to count as an answer. */
+    private static final double MIN_COVERAGE = 0.25;
 
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+(?:['’-][\\p{L}\\p{N}]+)*");
     /** "X is a/the/called ..." at the start of a sentence: X is a term a study guide can ask about. */
@@ -67,7 +70,7 @@ final class ExtractiveAnswerer {
         List<Sentence> sentences = sentences(sources);
         List<Scored> ranked = rank(sentences, terms(question, extraTerms), sources.size());
         ranked.removeIf(s -> alreadySaid.contains(s.sentence().text()));
-        if (ranked.isEmpty() || ranked.get(0).score() <= 0) {
+        if (ranked.isEmpty() || !answers(ranked.get(0), question, sentences)) {
             Sentence closest = ranked.isEmpty() ? sentences.get(0) : ranked.get(0).sentence();
             return opening + "Your sources don't seem to answer this directly. The closest passage I found, from "
                     + cite(sources, closest.source()) + ", says: \"" + closest.text() + "\" [" + closest.source() + "]";
@@ -116,8 +119,10 @@ final class ExtractiveAnswerer {
             return "I couldn't find a passage about this in your documents or the shared library, so there is "
                     + "nothing I can quote. Try different words, or upload the text you have in mind.";
         }
-        List<Scored> ranked = rank(sentences(sources), terms(question, Map.of()), sources.size());
-        List<Scored> matching = ranked.stream().filter(s -> s.score() > 0).limit(4).toList();
+        List<Sentence> sentences = sentences(sources);
+        List<Scored> ranked = rank(sentences, terms(question, Map.of()), sources.size());
+        List<Scored> matching = ranked.isEmpty() || !answers(ranked.get(0), question, sentences) ? List.of()
+                : ranked.stream().filter(s -> s.coverage() >= MIN_COVERAGE).limit(4).toList();
         if (matching.isEmpty()) {
             return "No sentence in your sources matches that request, so I have no exact quotation to give. The "
                     + "sources I searched are about " + titles(sources) + ".";
@@ -139,6 +144,11 @@ final class ExtractiveAnswerer {
         }
         List<Sentence> sentences = sentences(sources);
         List<Scored> ranked = rank(sentences, terms(question, Map.of()), sources.size());
+        List<String> unknown = unknownNames(question, sentences);
+        if (!unknown.isEmpty()) {
+            return "## Study guide: " + topic + "\n\nYour sources never mention " + String.join(", ", unknown)
+                    + ", so I can't build a study guide on " + topic + " from them. They cover " + titles(sources) + ".";
+        }
         // Definitions and paragraph-opening sentences make the best study points; the sort is stable, so ties keep rank order.
         Comparator<Scored> guideOrder = Comparator.comparingDouble((Scored s) -> s.score()
                 + (DEFINITION.matcher(s.sentence().text()).find() ? 0.5 : 0)
@@ -190,14 +200,37 @@ final class ExtractiveAnswerer {
                 }
             }
         }
-        for (int source = 1; questions.size() < 3 && source <= sources.size(); source++) {
-            questions.add("Summarize in your own words what " + cite(sources, source) + " says about " + topic
-                    + ". [" + source + "]");
+        // Not enough definitions: fill-in-the-blank items from the guide's own points (a blanked final term).
+        for (Sentence s : concat(concepts, details)) {
+            if (questions.size() >= 4) {
+                break;
+            }
+            String cloze = cloze(s.text());
+            if (cloze != null && questions.stream().noneMatch(q -> q.contains(s.text().substring(0, 20)))) {
+                questions.add("Fill in the blank: " + cloze + " [" + s.source() + "]");
+            }
+        }
+        if (questions.isEmpty()) {
+            questions.add("Explain in your own words what your sources say about " + topic + ". [1]");
         }
         for (String q : questions) {
             out.append("- ").append(q).append('\n');
         }
         return out.toString().stripTrailing();
+    }
+
+    private static final Pattern LAST_TERM = Pattern.compile("([\\p{L}][\\p{L}-]{4,})([.!?])$");
+
+    /** The sentence with its last word blanked, when that word is a term worth recalling; else null. */
+    static String cloze(String sentence) {
+        if (sentence.length() > 180) {
+            return null;
+        }
+        Matcher m = LAST_TERM.matcher(sentence);
+        if (!m.find() || STOPWORDS.contains(m.group(1).toLowerCase(Locale.ROOT))) {
+            return null;
+        }
+        return sentence.substring(0, m.start(1)) + "_____" + m.group(2);
     }
 
     private static boolean isAcronymStart(String subject) {
@@ -266,33 +299,84 @@ final class ExtractiveAnswerer {
 
     /**
      * Sentences ranked best first. A sentence scores the rarity-weighted sum of the query stems it contains, plus a
-     * small bonus for better-ranked sources; ties keep source order, so the result is deterministic.
+     * small bonus for better-ranked sources; ties keep source order, so the result is deterministic. Its coverage is
+     * the share of the question's weighted stems it contains (a stem no source contains weighs the most).
      */
     private static List<Scored> rank(List<Sentence> sentences, Map<String, Double> terms, int sourceCount) {
-        Map<String, Integer> frequency = new HashMap<>();
-        for (Sentence s : sentences) {
-            for (String stem : s.stems()) {
-                frequency.merge(stem, 1, Integer::sum);
-            }
+        Map<String, Double> idf = new HashMap<>();
+        double total = 0;
+        for (Map.Entry<String, Double> term : terms.entrySet()) {
+            long df = sentences.stream().filter(s -> contains(s.stems(), term.getKey())).count();
+            double weight = Math.log(1 + (double) Math.max(1, sentences.size()) / Math.max(1, df));
+            idf.put(term.getKey(), weight);
+            total += term.getValue() * weight;
         }
         List<Scored> scored = new ArrayList<>();
         for (Sentence s : sentences) {
             double score = 0;
             for (Map.Entry<String, Double> term : terms.entrySet()) {
-                if (s.stems().contains(term.getKey())) {
-                    score += term.getValue() * Math.log(1 + (double) sentences.size() / frequency.get(term.getKey()));
+                if (contains(s.stems(), term.getKey())) {
+                    score += term.getValue() * idf.get(term.getKey());
                 }
             }
+            double coverage = total == 0 ? 0 : score / total;
             if (score > 0) {
                 score += 0.3 * (sourceCount - s.source() + 1) / sourceCount;
             }
-            scored.add(new Scored(s, score));
+            scored.add(new Scored(s, score, coverage));
         }
         scored.sort(Comparator.comparingDouble(Scored::score).reversed()
                 .thenComparingInt(s -> s.sentence().source())
                 .thenComparingInt(s -> s.sentence().paragraph())
                 .thenComparingInt(s -> s.sentence().position()));
         return scored;
+    }
+
+    /** A stem matches another when equal or when one starts the other ("fast" and "faster"), from four letters on. */
+    private static boolean contains(Set<String> stems, String term) {
+        if (stems.contains(term)) {
+            return true;
+        }
+        if (term.length() < 4) {
+            return false;
+        }
+        for (String stem : stems) {
+            if (stem.length() >= 4 && (stem.startsWith(term) || term.startsWith(stem))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Names in the question (a capitalised word after the first, or an acronym) that no source mentions: a question
+     * about "the Calvin cycle" is not answered by a passage on the cardiac cycle, however many words they share.
+     */
+    static List<String> unknownNames(String question, List<Sentence> sentences) {
+        List<String> unknown = new ArrayList<>();
+        Matcher m = WORD.matcher(question);
+        boolean first = true;
+        while (m.find()) {
+            String word = m.group();
+            boolean acronym = word.length() >= 2 && word.equals(word.toUpperCase(Locale.ROOT))
+                    && word.chars().anyMatch(Character::isLetter);
+            boolean name = !first && Character.isUpperCase(word.charAt(0)) && !word.equals("I");
+            first = false;
+            // Single letters ("type O", "vitamin K", "the P wave") are labels, not names.
+            if (!(acronym || name) || word.length() < 2 || STOPWORDS.contains(word.toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            String stem = stem(word.toLowerCase(Locale.ROOT));
+            if (sentences.stream().noneMatch(s -> contains(s.stems(), stem))) {
+                unknown.add(word);
+            }
+        }
+        return unknown;
+    }
+
+    /** True when the best sentence answers the question well enough to be given as the answer. */
+    private static boolean answers(Scored best, String question, List<Sentence> sentences) {
+        return best.score() > 0 && best.coverage() >= MIN_COVERAGE && unknownNames(question, sentences).isEmpty();
     }
 
     /** The quotable sentences of the sources: headings (short lines without closing punctuation) are skipped. */

@@ -149,6 +149,17 @@ class LocalStreamingChatModelTests {
         List<String> bullets = answer.lines().filter(l -> l.startsWith("- ")).toList();
         assertThat(bullets).hasSizeGreaterThanOrEqualTo(6).allSatisfy(b -> assertThat(b).matches("- .+ \\[\\d]"));
         assertThat(answer).contains("- What is the cardiac cycle? [3]");
+        List<String> questions = answer.substring(answer.indexOf("### Check your understanding")).lines()
+                .filter(l -> l.startsWith("- ")).toList();
+        assertThat(questions).hasSizeBetween(3, 4).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void clozeBlanksTheFinalTermOfAShortSentence() {
+        assertThat(ExtractiveAnswerer.cloze("The AV node delays the impulse by about 0.1 second."))
+                .isEqualTo("The AV node delays the impulse by about 0.1 _____.");
+        assertThat(ExtractiveAnswerer.cloze("Plasma is about 90 percent water.")).isEqualTo("Plasma is about 90 percent _____.");
+        assertThat(ExtractiveAnswerer.cloze("It ends with 42.")).isNull();
     }
 
     @Test
@@ -166,6 +177,18 @@ class LocalStreamingChatModelTests {
 
         assertThat(answer).startsWith("Your sources don't seem to answer this directly.");
         assertQuotesAreVerbatimFromTheCitedSource(answer);
+    }
+
+    @Test
+    void aSharedWordIsNotAnAnswerWhenTheQuestionNamesSomethingTheSourcesNeverMention() throws Exception {
+        String answer = run(request(Route.GENERAL_QA, "Where does the Calvin cycle happen?", List.of(), PASSAGES)).text();
+        assertThat(answer).startsWith("Your sources don't seem to answer this directly.");
+
+        String quotes = run(request(Route.QUOTE_FINDING, "Quote the passage about the Calvin cycle", List.of(), PASSAGES)).text();
+        assertThat(quotes).startsWith("No sentence in your sources matches that request").doesNotContain("[1]");
+
+        String guide = run(request(Route.GENERATE_STUDY_GUIDE, "Make a study guide on the Krebs cycle", List.of(), PASSAGES)).text();
+        assertThat(guide).startsWith("## Study guide: the Krebs cycle\n\nYour sources never mention Krebs");
     }
 
     @Test
