@@ -6,7 +6,7 @@ import { api, ApiError } from './api.js';
 import { Connection } from './socket.js';
 import { ServerEvents, ClientEvents, ConnectionState } from './events.js';
 import { StreamRenderer, StreamTracker } from './stream-renderer.js';
-import { h, randomId, formatDate } from './dom.js';
+import { h, randomId } from './dom.js';
 import { icon } from './icons.js';
 import { renderLogin } from './views/login.js';
 import { Toasts } from './views/toasts.js';
@@ -14,8 +14,10 @@ import { SessionList } from './views/sidebar.js';
 import { ChatView } from './views/chat.js';
 import { DocumentsView } from './views/documents.js';
 import { QuotaView, ConnectionView } from './views/status-bar.js';
+import { DocumentsController } from './controllers/documents.js';
+import { LimitNotices } from './controllers/limits.js';
+import { saveRunningStreams, loadRunningStreams, clearRunningStreams } from './stream-storage.js';
 
-const SAVED_STREAMS_KEY = 'streamchat.streams';
 const RESUME_GAP_DELAY_MS = 300;
 
 class App {
@@ -28,7 +30,6 @@ class App {
     this.currentSessionId = null;
     this.viewToken = 0;
     this.selectedDoc = null;
-    this.noticeTimer = null;
     this.onHashChange = () => this.route();
     this.onKeyDown = (e) => {
       if (e.key === 'Escape' && this.liveEntryOfCurrentSession()) {
@@ -76,7 +77,7 @@ class App {
     this.connection?.close();
     this.connection = null;
     this.tracker.clear();
-    clearTimeout(this.noticeTimer);
+    this.limits?.stop();
     window.removeEventListener('hashchange', this.onHashChange);
     document.removeEventListener('keydown', this.onKeyDown);
   }
@@ -118,8 +119,8 @@ class App {
       onDelete: (id) => this.deleteSession(id),
     });
     this.docs = new DocumentsView(docsBox, {
-      onUpload: (file) => this.upload(file),
-      onDelete: (docId) => this.deleteDocument(docId),
+      onUpload: (file) => this.documents.upload(file),
+      onDelete: (docId) => this.documents.remove(docId),
       onSelect: (doc) => { this.selectedDoc = doc; this.chat.setDoc(doc); },
     });
     this.chat = new ChatView(chatBox, {
@@ -129,6 +130,8 @@ class App {
       onFeedback: (view, rating) => this.feedback(view, rating),
       onClearDoc: () => this.docs.select(null),
     });
+    this.documents = new DocumentsController(this.docs, this.toasts);
+    this.limits = new LimitNotices(this.chat, this.quota);
 
     this.connection = new Connection(this.config.socketUrl, {
       onServerEvent: (name, payload) => this.onServerEvent(name, payload),
@@ -141,7 +144,7 @@ class App {
 
     this.sessions.reload();
     this.refreshQuota();
-    this.refreshDocuments();
+    this.documents.refresh();
     this.route();
     this.findRunningStreams();
   }
@@ -330,14 +333,8 @@ class App {
       return;
     }
     if (e.status === 401) return this.showLogin('Your sign-in has expired. Please sign in again.');
-    if (e.code === 'quota_exceeded') {
-      const q = e.problem.quota || this.quota.quota || {};
-      if (e.problem.quota) this.quota.render(e.problem.quota);
-      const when = q.resetsAt ? `on ${formatDate(q.resetsAt, { dateStyle: 'long' })}` : 'next month';
-      this.chat.showNotice('quota', `You have used all ${q.limit ?? ''} free answers this month. You can ask again ${when}.`.replace('all  free', 'all your free'));
-      return;
-    }
-    if (e.code === 'rate_limited') return this.rateLimitNotice(e.retryAfterSeconds ?? 10);
+    if (e.code === 'quota_exceeded') return this.limits.quotaExceeded(e.problem.quota);
+    if (e.code === 'rate_limited') return this.limits.rateLimited(e.retryAfterSeconds ?? 10);
     if (e.code === 'stream_active') {
       this.toasts.show({ kind: 'info', message: 'An answer is still being written in this conversation. Wait for it or stop it first.' });
       return;
@@ -348,22 +345,6 @@ class App {
     }
     const wait = e.retryAfterSeconds ? ` Try again in ${e.retryAfterSeconds} s.` : '';
     this.toasts.show({ kind: 'error', id: 'send-failed', title: 'Could not send', message: e.message + wait, action: { label: 'Retry', run: retry } });
-  }
-
-  rateLimitNotice(seconds) {
-    clearTimeout(this.noticeTimer);
-    const until = Date.now() + seconds * 1000;
-    const tick = () => {
-      const left = Math.ceil((until - Date.now()) / 1000);
-      if (left <= 0) {
-        this.chat.showNotice('info', 'You can send again now.');
-        this.noticeTimer = setTimeout(() => this.chat.clearNotice(), 4000);
-        return;
-      }
-      this.chat.showNotice('rate', `You are sending questions too quickly. Try again in ${left} s.`);
-      this.noticeTimer = setTimeout(tick, 1000);
-    };
-    tick();
   }
 
   async stop(entry = this.liveEntryOfCurrentSession()) {
@@ -418,7 +399,7 @@ class App {
       case ServerEvents.STREAM_ERROR:
         return this.onStreamError(p);
       case ServerEvents.DOCUMENT_READY:
-        return this.onDocumentReady(p);
+        return this.documents.onReady(p);
       case ServerEvents.SOCKET_ERROR:
         this.toasts.show({ kind: 'error', message: p.message || 'The connection was refused by the server.' });
         return;
@@ -485,7 +466,7 @@ class App {
 
   /** After a reload: the server's running streams, with what this tab kept of them. */
   async findRunningStreams() {
-    const saved = this.loadSavedStreams();
+    const saved = loadRunningStreams();
     let active = [];
     try {
       active = (await api.activeStreams()) || [];
@@ -572,25 +553,7 @@ class App {
   }
 
   saveStreams() {
-    const list = this.tracker.all().filter((e) => !e.finished).map((e) => ({
-      clientRequestId: e.clientRequestId, streamId: e.streamId, sessionId: e.sessionId, question: e.question, kind: e.kind,
-      text: e.savedText ?? e.renderer.text, lastSeq: e.savedSeq ?? e.renderer.lastSeq,
-    }));
-    try {
-      if (list.length) sessionStorage.setItem(SAVED_STREAMS_KEY, JSON.stringify(list));
-      else sessionStorage.removeItem(SAVED_STREAMS_KEY);
-    } catch {
-      /* storage full or disabled: resume then replays from seq 0 */
-    }
-  }
-
-  loadSavedStreams() {
-    try {
-      const list = JSON.parse(sessionStorage.getItem(SAVED_STREAMS_KEY) || '[]');
-      return Array.isArray(list) ? list : [];
-    } catch {
-      return [];
-    }
+    saveRunningStreams(this.tracker.all());
   }
 
   // ---------------------------------------------------------------- sessions, documents, quota
@@ -634,59 +597,13 @@ class App {
     }
   }
 
-  async refreshDocuments() {
-    try {
-      this.docs.set(await api.documents());
-    } catch {
-      this.docs.set([]);
-    }
-  }
-
-  async upload(file) {
-    if (!/\.(txt|md|pdf)$/i.test(file.name)) {
-      this.toasts.show({ kind: 'error', message: 'Only .txt, .md and .pdf files can be uploaded.' });
-      return;
-    }
-    try {
-      const { docId } = await api.uploadDocument(file);
-      this.docs.upsert({ docId, title: file.name, status: 'indexing' });
-      this.toasts.show({ kind: 'info', message: `Indexing “${file.name}”…` });
-    } catch (e) {
-      const message = e.code === 'payload_too_large' ? 'That file is larger than 10 MB.'
-        : e.code === 'unsupported_media_type' ? 'Only .txt, .md and .pdf files can be uploaded.' : e.message;
-      this.toasts.show({ kind: 'error', title: 'Upload failed', message });
-    }
-  }
-
-  async deleteDocument(docId) {
-    try {
-      await api.deleteDocument(docId);
-      this.docs.remove(docId);
-    } catch (e) {
-      this.toasts.show({ kind: 'error', message: 'Could not delete the document: ' + e.message });
-    }
-  }
-
-  onDocumentReady(p) {
-    this.docs.upsert({ docId: p.docId, status: p.status });
-    const doc = this.docs.find(p.docId);
-    const name = doc?.title || 'Your document';
-    if (p.status === 'ready') {
-      this.toasts.show({ kind: 'success', title: 'Document ready', message: `“${name}” is indexed. Ask about it!`,
-        action: { label: 'Ask about it', run: () => this.docs.select(this.docs.find(p.docId)) } });
-    } else {
-      this.toasts.show({ kind: 'error', title: 'Indexing failed', message: `“${name}” could not be indexed.` });
-    }
-    this.refreshDocuments();
-  }
-
   async logout() {
     try {
       await api.logout();
     } catch {
       /* the cookie may already be gone */
     }
-    sessionStorage.removeItem(SAVED_STREAMS_KEY);
+    clearRunningStreams();
     history.replaceState(null, '', location.pathname);
     this.showLogin();
   }
