@@ -42,6 +42,11 @@ public class SocketAuthTokenListener implements AuthTokenListener {
             return new AuthTokenResult(false, UNAUTHORIZED);
         }
         AuthenticatedUser accepted = user.get();
+        AuthenticatedUser current = client.get(AuthenticatedUser.SOCKET_KEY);
+        if (current != null && !current.userId().equals(accepted.userId())) {
+            // One socket, one user: a second CONNECT may not move it into another user's room.
+            return new AuthTokenResult(false, UNAUTHORIZED);
+        }
         client.set(AuthenticatedUser.SOCKET_KEY, accepted);
         client.joinRoom(accepted.userId());
         log.debug("socket accepted sessionId={} userId={}", client.getSessionId(), accepted.userId());
