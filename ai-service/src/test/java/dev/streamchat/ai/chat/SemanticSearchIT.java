@@ -257,6 +257,32 @@ class SemanticSearchIT {
     }
 
     @Test
+    void aPromptTheModelRefusesAsTooLongIsRetriedOnceTrimmed() throws Exception {
+        FAKE.enqueue(Reply.httpError(400, "{\"error\":{\"message\":\"This model's maximum context length is 8192 tokens.\","
+                + "\"type\":\"invalid_request_error\",\"param\":\"messages\",\"code\":\"context_length_exceeded\"}}"));
+        FAKE.enqueue(Reply.tokens("Trimmed", " answer", " [1]."));
+        List<Map<String, String>> history = List.of(
+                Map.of("role", "user", "content", "one"), Map.of("role", "assistant", "content", "two"),
+                Map.of("role", "user", "content", "three"), Map.of("role", "assistant", "content", "four"));
+
+        try (SseClient client = SseClient.open(port, "/api/v1/semantic_search_stream", KEY,
+                body("A long conversation", null, history))) {
+            await().atMost(Duration.ofSeconds(15)).until(client::ended);
+            List<JsonNode> events = events(client);
+            assertThat(tokens(events)).isEqualTo("Trimmed answer [1].");
+            JsonNode done = events.get(events.size() - 1);
+            assertThat(done.get("type").asString()).isEqualTo("done");
+            assertThat(done.get("contextTrimmed").asBoolean()).isTrue();
+        }
+        assertThat(FAKE.requestBodies()).hasSize(2);
+        JsonNode first = json.readTree(FAKE.requestBodies().get(0)).get("messages");
+        JsonNode retry = json.readTree(FAKE.requestBodies().get(1)).get("messages");
+        assertThat(retry.size()).isLessThan(first.size());
+        assertThat(retry.get(0).get("content").asString()).contains("A cell is the smallest unit of life.")
+                .doesNotContain("Mitosis divides one nucleus");
+    }
+
+    @Test
     void aSlowModelGetsKeepalivesWhileNothingElseIsSent() throws Exception {
         FAKE.enqueue(Reply.tokens("Finally").firstTokenAfter(Duration.ofMillis(1500)));
 
