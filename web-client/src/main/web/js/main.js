@@ -385,6 +385,8 @@ class App {
           entry.messageId = p.messageId;
           this.saveStreams();
           if (entry.stopRequested) this.stop(entry);
+        } else if (p.sessionId && p.sessionId === this.currentSessionId) {
+          this.adopt(p);
         }
         return;
       }
@@ -405,6 +407,22 @@ class App {
         return;
       default:
     }
+  }
+
+  /** A stream of the open session started elsewhere (another tab of this user): show it live here too. */
+  adopt(p) {
+    const entry = this.newEntry({ clientRequestId: p.clientRequestId || randomId(), streamId: p.streamId, sessionId: p.sessionId,
+      kind: 'adopted', question: null });
+    entry.messageId = p.messageId;
+    api.activeStreams().catch(() => []).then((list) => {
+      const running = (list || []).find((s) => s.streamId === p.streamId);
+      if (entry.finished || !running) return;
+      entry.question = running.question ?? '';
+      if (entry.sessionId === this.currentSessionId && this.loadedSessionId === this.currentSessionId && !entry.view) {
+        this.attachLiveView(entry);
+        this.chat.setBusy(true);
+      }
+    });
   }
 
   onStreamFlush(entry, text, lastSeq) {
@@ -439,7 +457,7 @@ class App {
     }
     if (p.sessionId === this.currentSessionId || !entry.sessionId) {
       this.chat.setBusy(this.liveEntriesOf(this.currentSessionId).length > 0);
-      if (entry.kind === 'retry' || entry.kind === 'rerun') this.refreshCurrentSession();
+      if (entry.kind !== 'new') this.refreshCurrentSession();
     }
   }
 
@@ -454,6 +472,7 @@ class App {
     const current = p.sessionId === this.currentSessionId;
     if (entry.view) entry.view.fail(message, partial);
     if (current) this.chat.setBusy(this.liveEntriesOf(this.currentSessionId).length > 0);
+    if (entry.kind === 'adopted') return; // the tab that asked offers the retry
     if (entry.question && current && !this.chat.composerText.trim()) this.chat.composerText = entry.question;
     const failed = { ...entry, streamId: p.streamId, sessionId: p.sessionId };
     const action = p.retryable !== false

@@ -1,0 +1,51 @@
+package dev.streamchat.gateway.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+
+/** Every tab of a user gets every event: a second tab on the same conversation watches the answer stream in. */
+class SameUserTabsIT extends BrowserTestBase {
+
+    @Test
+    void secondTabOnTheSameSessionShowsTheAnswerLive() {
+        String user = newUserId("twotabs");
+        Browser asking = newBrowser();
+        asking.signIn(stack.pageUrl(), user, "pro");
+        asking.ask("Start the conversation");
+        await().atMost(Browser.WAIT).until(asking::lastAnswerFinished);
+        String sessionUrl = asking.driver().getCurrentUrl();
+
+        Browser watching = newBrowser();
+        watching.signIn(stack.pageUrlByIp(), user, "pro");
+        watching.open(sessionUrl.replace("localhost", "127.0.0.1"));
+        await().atMost(Browser.WAIT).until(() -> watching.count(".msg-assistant") == 1 && "connected".equals(watching.connectionState()));
+
+        String question = "Second question, watched from another tab";
+        AiReply reply = AiReply.text("Both tabs see this answer grow word by word.", 3).every(Duration.ofMillis(80));
+        stack.ai().onQuestion(question, reply);
+        asking.ask(question);
+
+        List<String> seen = new ArrayList<>();
+        await().atMost(Browser.WAIT).pollInterval(Duration.ofMillis(30)).until(() -> {
+            if (watching.count(".msg-assistant") == 2) {
+                String text = watching.lastAnswerText();
+                if (!text.isEmpty() && !text.contains("Thinking") && (seen.isEmpty() || !seen.get(seen.size() - 1).equals(text))) {
+                    seen.add(text);
+                }
+            }
+            return watching.count(".msg-assistant") == 2 && watching.lastAnswerFinished()
+                    && watching.lastAnswerText().equals(reply.fullText());
+        });
+        assertThat(seen).as("partial states seen in the watching tab").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(watching.driver().findElements(By.cssSelector(".msg-user .bubble")).get(1).getText()).isEqualTo(question);
+        await().atMost(Browser.WAIT).until(asking::lastAnswerFinished);
+        assertThat(asking.lastAnswerText()).isEqualTo(reply.fullText());
+    }
+}
