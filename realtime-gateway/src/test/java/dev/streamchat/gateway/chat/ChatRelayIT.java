@@ -166,6 +166,17 @@ class ChatRelayIT {
     }
 
     @Test
+    void publishesStreamMetricsOnPrometheus() {
+        String token = client.login(user(), "pro");
+        awaitEnd((String) client.ask(token, "{\"message\":\"metrics\"}").get("streamId"));
+        String metrics = client.http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        assertThat(metrics).contains("chat_stream_duration_seconds_count{", "outcome=\"complete\"",
+                "chat_stream_first_token_seconds", "chat_stream_active", "chat_stream_tokens_relayed_total",
+                "gateway_persistence_save_seconds", "gateway_ratelimit_rejected_total", "gateway_quota_rejected_total");
+    }
+
+    @Test
     void sendsHistoryOfTheSessionToTheAiService() {
         String token = client.login(user(), "pro");
         Map<String, Object> first = client.ask(token, "{\"message\":\"first question\"}");

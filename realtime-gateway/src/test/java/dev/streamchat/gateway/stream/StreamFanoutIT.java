@@ -60,6 +60,9 @@ class StreamFanoutIT {
     @LocalServerPort
     int port;
 
+    @org.springframework.beans.factory.annotation.Value("${spring.data.redis.url}")
+    String redisUrl;
+
     private WebTestClient http() {
         return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(30)).build();
     }
@@ -127,6 +130,34 @@ class StreamFanoutIT {
             for (String id : bobIds) {
                 assertWellFormed(bobTab.ofStream(id), 8);
             }
+        }
+    }
+
+    @Test
+    void aStopFlagSetInRedisByAnotherNodeStopsTheStreamWithinASecond() throws Exception {
+        String token = login("dave-" + Long.toHexString(System.nanoTime()));
+        AI.planner = q -> Plan.slow(IntStream.range(0, 300).mapToObj(i -> "z" + i + " ").toList(), Duration.ofMillis(20));
+        try (UserSocket tab = new UserSocket(SOCKET_PORT, token)) {
+            await().atMost(Duration.ofSeconds(15)).until(tab.connected::get);
+            String streamId = ask(token, "stopped from elsewhere");
+            await().atMost(Duration.ofSeconds(10)).until(() -> tab.ofStream(streamId).size() >= 4);
+            FakeAiServer.Call call = AI.lastCallFor("stopped from elsewhere");
+            // What the stop of another gateway node does: only the durable flag in the stream's meta hash.
+            io.lettuce.core.RedisClient redis = io.lettuce.core.RedisClient.create(redisUrl);
+            try (var connection = redis.connect()) {
+                long flaggedAt = System.nanoTime();
+                connection.sync().hset(StreamStore.metaKey(streamId), "stop", "1");
+                await().atMost(Duration.ofSeconds(5)).until(() -> call.disconnected);
+                assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(call.disconnectedAtNanos - flaggedAt))
+                        .isLessThan(1000);
+            } finally {
+                redis.shutdown();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> tab.ofStream(streamId).stream()
+                    .anyMatch(e -> e.event().equals("chat-stream-complete")));
+            UserSocket.Received complete = tab.ofStream(streamId).stream()
+                    .filter(e -> e.event().equals("chat-stream-complete")).findFirst().orElseThrow();
+            assertThat(complete.payload().getBoolean("stopped")).isTrue();
         }
     }
 
