@@ -12,6 +12,7 @@ import org.springframework.data.redis.core.script.RedisScript;
 
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Reserves OpenAI tokens against the shared tokens-per-minute budget in Redis (CONTRACT.md section 5): one counter,
@@ -21,6 +22,9 @@ import reactor.core.scheduler.Scheduler;
  * A reservation waits for room by polling on Reactor timers (never sleeping) for at most {@code maxWait}, then fails
  * with {@link RateLimitedException}. When Redis itself fails, requests go ahead unmetered (logged): the budget is a
  * safety net, and OpenAI's own 429s still end a stream with {@code rate_limited}.
+ * <p>
+ * Threading: script calls are subscribed on {@code boundedElastic}, because Spring Data opens a (pooled) Lettuce
+ * connection synchronously on first use, which must not happen on an event loop (BlockHound caught it there).
  */
 public class TokenRateLimiter {
 
@@ -126,6 +130,7 @@ public class TokenRateLimiter {
         }
         return redis.execute(RECONCILE_SCRIPT, List.of(properties.key()),
                         List.of(Long.toString(giveBack), Long.toString(reservation.windowExpiresAt())))
+                .subscribeOn(Schedulers.boundedElastic())
                 .next()
                 .map(returned -> Math.max(0L, returned));
     }
@@ -134,6 +139,7 @@ public class TokenRateLimiter {
         return redis.execute(RESERVE_SCRIPT, List.of(properties.key()),
                         List.of(Long.toString(tokens), Long.toString(properties.limit()),
                                 Long.toString(properties.window().toMillis())))
+                .subscribeOn(Schedulers.boundedElastic())
                 .collectList()
                 .flatMap(reply -> {
                     List<Long> values = longs(reply);
