@@ -115,7 +115,9 @@ public class AnswerService {
         Route route = question.route() != null ? question.route()
                 : routeDetector.detect(question.query(), question.history());
         recorder.route(route.wireName());
-        return retriever.retrieve(question.scope(), question.query())
+        // A follow-up's own words rarely name the topic: search with what the detector says to search.
+        String searchFor = routeDetector.retrievalQuery(route, question.query(), question.history());
+        return retriever.retrieve(question.scope(), searchFor)
                 .defaultIfEmpty(List.of())
                 .onErrorMap(error -> {
                     log.warn("retrieval failed requestId={} error={}", question.requestId(), error.toString());

@@ -134,6 +134,7 @@ class AnswerServiceTests {
 
     AnswerServiceTests() {
         when(routes.detect(any(), any())).thenReturn(Route.GENERAL_QA);
+        when(routes.retrievalQuery(any(), any(), any())).thenAnswer(call -> call.getArgument(1));
         when(prompts.build(any(), any(), any(), any()))
                 .thenAnswer(call -> List.<ChatMessage>of(UserMessage.from((String) call.getArgument(1))));
         when(limiter.reserve(anyLong())).thenReturn(Mono.just(Reservation.none()));
@@ -294,6 +295,21 @@ class AnswerServiceTests {
         assertThat(histories.getAllValues().get(1)).hasSize(2);
         assertThat(histories.getAllValues().get(1).get(0)).isEqualTo(HISTORY.get(2));
         assertThat(histories.getAllValues().get(1).get(1).content()).hasSize(AnswerService.TRIMMED_TURN_CHARS);
+    }
+
+    @Test
+    void searchesTheDocumentsWithTheQueryTheRouteDetectorChooses() {
+        when(routes.detect(any(), any())).thenReturn(Route.FOLLOW_UP);
+        when(routes.retrievalQuery(Route.FOLLOW_UP, "What is a cell?", HISTORY)).thenReturn("previous question\nWhat is a cell?");
+        java.util.concurrent.atomic.AtomicReference<String> searched = new java.util.concurrent.atomic.AtomicReference<>();
+        retriever = (scope, query) -> {
+            searched.set(query);
+            return Mono.just(PASSAGES);
+        };
+
+        service(Provider.LOCAL, new ScriptedModel().then(answers(null, "A [1]"))).answer(question(null)).collectList().block();
+
+        assertThat(searched).hasValue("previous question\nWhat is a cell?");
     }
 
     @Test
