@@ -167,12 +167,13 @@ class App {
     this.openSession(id);
   }
 
-  async openSession(id) {
+  /** @param {boolean} quiet re-render in place (after an answer), without the loading state */
+  async openSession(id, quiet = false) {
     const token = ++this.viewToken;
     this.currentSessionId = id;
     this.loadedSessionId = undefined;
     this.sessions.setActive(id);
-    this.chat.clearNotice();
+    if (!quiet) this.chat.clearNotice();
     for (const entry of this.tracker.all()) entry.view = null;
     if (!id) {
       this.titleEl.textContent = 'New chat';
@@ -181,7 +182,7 @@ class App {
       this.chat.focusComposer();
       return;
     }
-    this.chat.showLoading();
+    if (!quiet) this.chat.showLoading();
     let session = null;
     try {
       session = await api.session(id);
@@ -227,7 +228,7 @@ class App {
   async refreshCurrentSession() {
     if (this.currentSessionId && this.liveEntriesOf(this.currentSessionId).length === 0) {
       const keepScroll = this.chat.scroller.scrollTop;
-      await this.openSession(this.currentSessionId);
+      await this.openSession(this.currentSessionId, true);
       this.chat.scroller.scrollTop = Math.max(keepScroll, this.chat.scroller.scrollTop);
     }
   }
