@@ -49,7 +49,7 @@ const finished = new Promise((resolve) => {
 const accepted = await json("/api/v1/chat/new", {
   method: "POST",
   headers: auth,
-  body: JSON.stringify({ message: "What does the sample library cover? Cite a source.", clientRequestId }),
+  body: JSON.stringify({ message: "What is the natural pacemaker of the heart?", clientRequestId }),
 });
 streamId = streamId ?? accepted.streamId;
 const complete = await finished;
@@ -58,6 +58,7 @@ clearTimeout(deadline);
 const streamed = tokens.join("");
 if (tokens.length < 2) fail(`expected several tokens, got ${tokens.length}`);
 if (streamed !== complete.content) fail("the streamed tokens differ from the completed content");
+if (complete.citations.length < 1) fail("the answer cites no source of the sample library");
 
 const session = await json(`/api/v1/chat/sessions/${accepted.sessionId}`, { headers: auth });
 const saved = session.messages.find((message) => message.role === "assistant");
