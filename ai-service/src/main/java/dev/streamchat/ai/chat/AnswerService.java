@@ -62,6 +62,8 @@ public class AnswerService {
      */
     static final int TRIMMED_HISTORY_TURNS = 2;
     static final int TRIMMED_TURN_CHARS = 1000;
+    private static final int HEADING_MAX_CHARS = 80;
+
     /** Citation quotes are cut to about this many characters, at a word boundary. */
     static final int QUOTE_CHARS = 300;
 
@@ -201,12 +203,35 @@ public class AnswerService {
         if (text == null) {
             return null;
         }
-        String flat = text.strip().replaceAll("\\s+", " ");
+        String flat = withoutLeadingHeadings(text).replaceAll("\\s+", " ");
         if (flat.length() <= QUOTE_CHARS) {
             return flat;
         }
         int cut = flat.lastIndexOf(' ', QUOTE_CHARS);
         return flat.substring(0, cut > QUOTE_CHARS / 2 ? cut : QUOTE_CHARS) + "…";
+    }
+
+    /**
+     * Chunks start with the heading of their section ("The conduction system"); a citation quote should
+     * start with the passage's first sentence instead. A heading is a short line with no closing punctuation
+     * followed by a line that starts a sentence (a PDF line wrapped mid-sentence continues in lower case).
+     */
+    private static String withoutLeadingHeadings(String text) {
+        String[] lines = text.strip().split("\\R");
+        int first = 0;
+        while (first < lines.length - 1 && isHeading(lines[first].strip())
+                && startsSentence(lines[first + 1].strip())) {
+            first++;
+        }
+        return String.join("\n", java.util.Arrays.copyOfRange(lines, first, lines.length)).strip();
+    }
+
+    private static boolean startsSentence(String line) {
+        return !line.isEmpty() && Character.isUpperCase(line.charAt(0));
+    }
+
+    private static boolean isHeading(String line) {
+        return line.isEmpty() || (line.length() <= HEADING_MAX_CHARS && !line.matches(".*[.!?:;\"\u201d)]$"));
     }
 
     private static String abbreviate(String message) {

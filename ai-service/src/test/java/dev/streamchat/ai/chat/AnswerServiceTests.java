@@ -298,6 +298,15 @@ class AnswerServiceTests {
     }
 
     @Test
+    void citationQuotesStartAfterTheSectionHeading() {
+        assertThat(AnswerService.quote("The conduction system\nThe SA node is the natural pacemaker."))
+                .isEqualTo("The SA node is the natural pacemaker.");
+        assertThat(AnswerService.quote("The SA node is the natural pacemaker.\nIt fires first."))
+                .isEqualTo("The SA node is the natural pacemaker. It fires first.");
+        assertThat(AnswerService.quote("A title only")).isEqualTo("A title only");
+    }
+
+    @Test
     void searchesTheDocumentsWithTheQueryTheRouteDetectorChooses() {
         when(routes.detect(any(), any())).thenReturn(Route.FOLLOW_UP);
         when(routes.retrievalQuery(Route.FOLLOW_UP, "What is a cell?", HISTORY)).thenReturn("previous question\nWhat is a cell?");
