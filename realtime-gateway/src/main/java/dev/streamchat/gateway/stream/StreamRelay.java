@@ -365,7 +365,9 @@ public class StreamRelay {
         flushNow.run();
         stream.finalFlushed.asMono()
                 .timeout(Duration.ofSeconds(2))
-                .onErrorResume(e -> Mono.empty())
+                // Redis did not take the final entry in time: at least free the session for the next question.
+                .onErrorResume(e -> store.unlockSession(stream.spec.sessionId(), stream.spec.streamId())
+                        .onErrorResume(x -> Mono.empty()))
                 .publishOn(Schedulers.parallel())
                 .doFinally(signal -> {
                     events.emit(stream.spec.userId(), event, payload);
