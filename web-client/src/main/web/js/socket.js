@@ -21,7 +21,9 @@ export class Connection {
     this.everConnected = false;
     this.socket = io(socketUrl, {
       withCredentials: true,
+      // WebSocket first; where it cannot open (old proxies), long-polling (CORS with credentials) instead.
       transports: ['websocket', 'polling'],
+      tryAllTransports: true,
       reconnectionDelay: 500,
       reconnectionDelayMax: 4000,
       timeout: 8000,
