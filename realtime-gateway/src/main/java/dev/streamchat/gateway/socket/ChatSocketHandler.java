@@ -30,10 +30,12 @@ class ChatSocketHandler {
     private static final int MAX_STREAM_ID_LENGTH = 256;
 
     private final ObjectProvider<StreamCommands> commands;
+    private final ResumeGates resumeGates;
     private final Duration timeout;
 
-    ChatSocketHandler(ObjectProvider<StreamCommands> commands, SocketProperties properties) {
+    ChatSocketHandler(ObjectProvider<StreamCommands> commands, ResumeGates resumeGates, SocketProperties properties) {
         this.commands = commands;
+        this.resumeGates = resumeGates;
         this.timeout = properties.commandTimeout();
     }
 
@@ -89,6 +91,8 @@ class ChatSocketHandler {
             ack.send(SocketAcks.failure(ErrorCode.UNAVAILABLE, "Streams are not available on this node."));
             return;
         }
+        // Live events of this stream wait for the replay, so this socket sees missed events first, then live ones.
+        ResumeGates.Gate gate = resumeGates.open(client, streamId);
         streams.resume(user.userId(), streamId, afterSeq,
                         status -> ack.send(resumeAck(status)),
                         (event, payload) -> {
@@ -96,9 +100,10 @@ class ChatSocketHandler {
                                 // The contract promises the ack before any replayed event.
                                 log.warn("chat-resume replayed an event before its ack streamId={}", streamId);
                             }
-                            client.sendEvent(event, payload);
+                            gate.sendReplayed(event, payload);
                         })
                 .timeout(timeout)
+                .doFinally(signal -> gate.release())
                 .subscribe(status -> ack.send(resumeAck(status)),
                         error -> {
                             log.warn("chat-resume failed userId={} error={}", user.userId(), error.toString());

@@ -68,13 +68,19 @@ class SocketServerConfiguration {
     }
 
     @Bean
-    UserRooms userRooms(SocketIONamespace socketDefaultNamespace, MeterRegistry registry) {
-        return new UserRooms(socketDefaultNamespace, registry);
+    ResumeGates resumeGates() {
+        return new ResumeGates();
     }
 
     @Bean
-    ChatSocketHandler chatSocketHandler(ObjectProvider<StreamCommands> commands, SocketProperties properties) {
-        return new ChatSocketHandler(commands, properties);
+    UserRooms userRooms(SocketIONamespace socketDefaultNamespace, ResumeGates resumeGates, MeterRegistry registry) {
+        return new UserRooms(socketDefaultNamespace, resumeGates, registry);
+    }
+
+    @Bean
+    ChatSocketHandler chatSocketHandler(ObjectProvider<StreamCommands> commands, ResumeGates resumeGates,
+                                        SocketProperties properties) {
+        return new ChatSocketHandler(commands, resumeGates, properties);
     }
 
     @Bean

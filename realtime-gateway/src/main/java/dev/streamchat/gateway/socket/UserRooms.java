@@ -25,10 +25,12 @@ class UserRooms implements UserEvents {
     static final int MAX_QUEUED_POLLING_PACKETS = 4096;
 
     private final SocketIONamespace namespace;
+    private final ResumeGates resumeGates;
     private final Counter skipped;
 
-    UserRooms(SocketIONamespace namespace, MeterRegistry registry) {
+    UserRooms(SocketIONamespace namespace, ResumeGates resumeGates, MeterRegistry registry) {
         this.namespace = namespace;
+        this.resumeGates = resumeGates;
         this.skipped = Counter.builder("gateway.socket.events.skipped")
                 .description("Events not sent to a socket that stopped reading").register(registry);
     }
@@ -37,6 +39,9 @@ class UserRooms implements UserEvents {
     public void emit(String userId, String event, Object payload) {
         try {
             for (SocketIOClient client : namespace.getRoomOperations(userId).getClients()) {
+                if (resumeGates.hold(client, event, payload)) {
+                    continue;
+                }
                 if (canTake(client)) {
                     client.sendEvent(event, payload);
                 } else {

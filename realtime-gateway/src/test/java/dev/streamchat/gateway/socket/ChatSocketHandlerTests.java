@@ -28,7 +28,7 @@ class ChatSocketHandlerTests {
     }
 
     private final ChatSocketHandler withoutStreams = new ChatSocketHandler(
-            new DefaultListableBeanFactory().getBeanProvider(StreamCommands.class), defaults());
+            new DefaultListableBeanFactory().getBeanProvider(StreamCommands.class), new ResumeGates(), defaults());
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> ackOf(Runnable call, AckRequest ack) {

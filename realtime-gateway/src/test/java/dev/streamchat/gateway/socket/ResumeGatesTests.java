@@ -1,0 +1,105 @@
+package dev.streamchat.gateway.socket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import com.corundumstudio.socketio.SocketIOClient;
+
+class ResumeGatesTests {
+
+    private final ResumeGates gates = new ResumeGates();
+
+    /** A socket that records what it is sent, as "event:seq" (or "event" without a seq). */
+    private static SocketIOClient socket(List<String> sent) {
+        SocketIOClient client = mock(SocketIOClient.class);
+        when(client.getSessionId()).thenReturn(UUID.randomUUID());
+        doAnswer(call -> {
+            Object[] args = call.getArguments();
+            Map<?, ?> payload = (Map<?, ?>) args[1];
+            sent.add(payload.containsKey("seq") ? args[0] + ":" + payload.get("seq") : (String) args[0]);
+            return null;
+        }).when(client).sendEvent(anyString(), any(Object[].class));
+        return client;
+    }
+
+    private static Map<String, Object> token(String streamId, long seq) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("streamId", streamId);
+        payload.put("seq", seq);
+        payload.put("token", "t" + seq);
+        return payload;
+    }
+
+    private static Map<String, Object> complete(String streamId) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("streamId", streamId);
+        return payload;
+    }
+
+    /** What UserRooms does for one socket. */
+    private void live(SocketIOClient client, String event, Object payload) {
+        if (!gates.hold(client, event, payload)) {
+            client.sendEvent(event, payload);
+        }
+    }
+
+    @Test
+    void replayedEventsComeBeforeLiveOnesAndLiveDuplicatesAreDropped() {
+        List<String> sent = new ArrayList<>();
+        SocketIOClient client = socket(sent);
+        ResumeGates.Gate gate = gates.open(client, "s1");
+
+        live(client, SocketEvents.STREAM_TOKEN, token("s1", 5));
+        gate.sendReplayed(SocketEvents.STREAM_TOKEN, token("s1", 3));
+        live(client, SocketEvents.STREAM_TOKEN, token("s1", 6));
+        gate.sendReplayed(SocketEvents.STREAM_TOKEN, token("s1", 4));
+        gate.sendReplayed(SocketEvents.STREAM_TOKEN, token("s1", 5));
+        live(client, SocketEvents.STREAM_COMPLETE, complete("s1"));
+        gate.release();
+        live(client, "document-ready", complete("s1"));
+
+        assertThat(sent).containsExactly("chat-stream-token:3", "chat-stream-token:4", "chat-stream-token:5",
+                "chat-stream-token:6", "chat-stream-complete", "document-ready");
+    }
+
+    @Test
+    void aFinalEventTheReplayAlreadySentIsNotSentAgain() {
+        List<String> sent = new ArrayList<>();
+        SocketIOClient client = socket(sent);
+        ResumeGates.Gate gate = gates.open(client, "s1");
+
+        live(client, SocketEvents.STREAM_COMPLETE, complete("s1"));
+        gate.sendReplayed(SocketEvents.STREAM_TOKEN, token("s1", 1));
+        gate.sendReplayed(SocketEvents.STREAM_COMPLETE, complete("s1"));
+        gate.release();
+
+        assertThat(sent).containsExactly("chat-stream-token:1", "chat-stream-complete");
+    }
+
+    @Test
+    void otherSocketsAndOtherStreamsAreNotHeld() {
+        List<String> resuming = new ArrayList<>();
+        List<String> otherTab = new ArrayList<>();
+        SocketIOClient client = socket(resuming);
+        SocketIOClient other = socket(otherTab);
+        gates.open(client, "s1");
+
+        live(other, SocketEvents.STREAM_TOKEN, token("s1", 7));
+        live(client, SocketEvents.STREAM_TOKEN, token("s2", 1));
+
+        assertThat(otherTab).containsExactly("chat-stream-token:7");
+        assertThat(resuming).containsExactly("chat-stream-token:1");
+    }
+}
