@@ -49,6 +49,17 @@ import reactor.core.publisher.Mono;
 @SuppressWarnings("unchecked")
 class ChatRelayIT {
 
+    static {
+        dev.streamchat.gateway.config.NonBlockingThreads.install();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void noBlockingCallsOnNonBlockingThreads() {
+        org.assertj.core.api.Assertions.assertThat(dev.streamchat.gateway.config.NonBlockingThreads.calls())
+                .as("blocking calls on non-blocking threads").isEmpty();
+    }
+
+
     static final FakeAiServer AI;
 
     static {

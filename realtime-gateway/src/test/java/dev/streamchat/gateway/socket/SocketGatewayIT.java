@@ -64,6 +64,17 @@ import reactor.core.publisher.Mono;
 })
 class SocketGatewayIT {
 
+    static {
+        dev.streamchat.gateway.config.NonBlockingThreads.install();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void noBlockingCallsOnNonBlockingThreads() {
+        org.assertj.core.api.Assertions.assertThat(dev.streamchat.gateway.config.NonBlockingThreads.calls())
+                .as("blocking calls on non-blocking threads").isEmpty();
+    }
+
+
     static final int SOCKET_PORT = TestBackends.freePort();
     static final String FOREIGN_ORIGIN = "http://evil.example";
 

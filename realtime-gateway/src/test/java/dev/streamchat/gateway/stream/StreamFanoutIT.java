@@ -40,6 +40,17 @@ import dev.streamchat.gateway.config.TestBackends;
 })
 class StreamFanoutIT {
 
+    static {
+        dev.streamchat.gateway.config.NonBlockingThreads.install();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void noBlockingCallsOnNonBlockingThreads() {
+        org.assertj.core.api.Assertions.assertThat(dev.streamchat.gateway.config.NonBlockingThreads.calls())
+                .as("blocking calls on non-blocking threads").isEmpty();
+    }
+
+
     static final FakeAiServer AI;
     static final int SOCKET_PORT = TestBackends.freePort();
 

@@ -1,0 +1,55 @@
+package dev.streamchat.gateway.config;
+
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * BlockHound for the gateway's full-stack tests: records every blocking call made on a non-blocking thread
+ * (reactor-netty, Netty event loops, Lettuce, Reactor schedulers) instead of throwing, so a test can assert that
+ * none happened while it ran. Installed once per JVM; BlockHound cannot be uninstalled.
+ */
+public final class NonBlockingThreads {
+
+    private static final List<String> CALLS = new CopyOnWriteArrayList<>();
+    private static boolean installed;
+
+    private NonBlockingThreads() {
+    }
+
+    public static synchronized void install() {
+        if (installed) {
+            return;
+        }
+        BlockHound.Builder builder = BlockHound.builder();
+        // what BlockHound.install() does: Reactor's, reactor-netty's and Netty's integrations mark their threads
+        ServiceLoader.load(BlockHoundIntegration.class).stream().map(ServiceLoader.Provider::get).sorted()
+                .forEach(builder::with);
+        builder
+                // reading /dev/urandom for random ids never waits on Linux
+                .allowBlockingCallsInside("java.util.UUID", "randomUUID")
+                .allowBlockingCallsInside("java.security.SecureRandom", "nextBytes")
+                // first use only: class loading and Jackson's per-type serializer caches
+                .allowBlockingCallsInside("java.lang.ClassLoader", "loadClass")
+                .allowBlockingCallsInside("java.util.ServiceLoader$LazyClassPathLookupIterator", "hasNext")
+                .allowBlockingCallsInside("com.fasterxml.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
+                .allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
+                // the MongoDB driver guards its connection state with locks held for a few instructions
+                .allowBlockingCallsInside("com.mongodb.internal.Locks", "withLock")
+                .allowBlockingCallsInside("com.fasterxml.jackson.databind.ser.SerializerCache", "addAndResolveNonTypedSerializer")
+                .blockingMethodCallback(method -> CALLS.add(method + " on " + Thread.currentThread().getName() + "\n    "
+                        + StackWalker.getInstance().walk(frames -> frames.skip(2).limit(25).map(Object::toString)
+                                .collect(Collectors.joining("\n    ")))))
+                .install();
+        installed = true;
+    }
+
+    /** Blocking calls seen on non-blocking threads since the JVM started (empty is the only good answer). */
+    public static List<String> calls() {
+        return List.copyOf(CALLS);
+    }
+}
