@@ -21,7 +21,12 @@ public final class NonBlockingThreads {
     private NonBlockingThreads() {
     }
 
+    /**
+     * Installs BlockHound once per JVM and starts a fresh record: a test class that calls this in its static
+     * initialiser sees only the blocking calls made while it runs, not those of classes run before it.
+     */
     public static synchronized void install() {
+        CALLS.clear();
         if (installed) {
             return;
         }
@@ -48,7 +53,7 @@ public final class NonBlockingThreads {
         installed = true;
     }
 
-    /** Blocking calls seen on non-blocking threads since the JVM started (empty is the only good answer). */
+    /** Blocking calls seen on non-blocking threads since the last {@link #install()} (empty is the only good answer). */
     public static List<String> calls() {
         return List.copyOf(CALLS);
     }
