@@ -16,7 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Moves relayed tokens into the Redis resume log off the token path: one thread ticks every
  * {@code flush-interval} and sends, per stream with new tokens (at most one call in flight per stream), one
  * Lua script that appends the batch under an explicit Stream ID (its last seq), refreshes the TTLs and
- * returns the durable stop flag. Idle running streams are polled every 250 ms so a stop requested on another
+ * returns the durable stop flag (and renews the stream's liveness lease; a lapsed lease ends the stream here
+ * too, since every other node already counts it as failed). Idle running streams are polled every 250 ms so a stop requested on another
  * node lands within a second. A batch Redis refused stays in memory for the next tick.
  */
 @Component
@@ -91,6 +92,8 @@ class ResumeFlusher implements SmartLifecycle {
                         stream.finalFlushed.tryEmitEmpty();
                     } else if (stop != null && stop == 1L) {
                         relay.stop(stream);
+                    } else if (stop != null && stop == -1L) {
+                        relay.leaseLost(stream);
                     }
                 }, error -> {
                     stream.flushInFlight = false;

@@ -3,13 +3,15 @@ package dev.streamchat.gateway.stream;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
  * Limits of one relayed stream: {@code STREAM_TIMEOUT_MS} (no byte from the ai-service),
  * {@code STREAM_MAX_DURATION_S} (+ 5 s grace, contract section 3), {@code RESUME_TTL_S},
- * the resume-buffer flush tick and the {@code ENABLE_STREAMING} rollback switch.
+ * the resume-buffer flush tick, the {@code ENABLE_STREAMING} rollback switch and the liveness lease of a running
+ * stream ({@code STREAM_LEASE_TTL_S}: a stream whose node stopped refreshing it for that long counts as failed).
  */
 @Validated
 @ConfigurationProperties("gateway.stream")
@@ -17,7 +19,18 @@ public record StreamProperties(@DefaultValue("true") boolean enableStreaming,
                                @DefaultValue("60s") Duration idleTimeout,
                                @DefaultValue("120s") Duration maxDuration,
                                @DefaultValue("300s") Duration resumeTtl,
-                               @DefaultValue("50ms") Duration flushInterval) {
+                               @DefaultValue("50ms") Duration flushInterval,
+                               @DefaultValue("15s") Duration leaseTtl) {
+
+    @ConstructorBinding
+    public StreamProperties {
+    }
+
+    /** With the default 15 s lease. */
+    public StreamProperties(boolean enableStreaming, Duration idleTimeout, Duration maxDuration, Duration resumeTtl,
+                            Duration flushInterval) {
+        this(enableStreaming, idleTimeout, maxDuration, resumeTtl, flushInterval, Duration.ofSeconds(15));
+    }
 
     /** The overall bound of a stream: the ai-service's own maximum plus 5 s for it to send its {@code error}. */
     public Duration overallLimit() {

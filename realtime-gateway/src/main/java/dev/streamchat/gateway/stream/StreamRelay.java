@@ -280,6 +280,15 @@ public class StreamRelay {
         return true;
     }
 
+    /**
+     * This node could not renew the stream's lease in time (Redis unreachable or the keys lost): every other node
+     * already counts the stream as failed and may have started another in its session, so it ends here too.
+     */
+    void leaseLost(RunningStream stream) {
+        log.warn("stream lease lapsed sessionId={} streamId={}", stream.spec.sessionId(), stream.spec.streamId());
+        fail(stream, ErrorCode.UNAVAILABLE, "The answer was interrupted; try again.", "error");
+    }
+
     private void fail(RunningStream stream, ErrorCode code, String message, String outcome) {
         if (!beginFinish(stream)) {
             return;

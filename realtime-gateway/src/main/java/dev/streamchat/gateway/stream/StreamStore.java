@@ -31,13 +31,19 @@ class StreamStore {
 
     static final String STATUS_RUNNING = "running";
 
-    /** Appends a batch (and maybe the final entry) and refreshes TTLs; returns the stop flag. */
+    /**
+     * Appends a batch (and maybe the final entry) and refreshes TTLs and the liveness lease; returns the stop
+     * flag, or -1 when the lease had already lapsed (other nodes now count the stream as failed).
+     */
     static final String FLUSH = """
             if tonumber(ARGV[2]) > 0 then
               redis.pcall('XADD', KEYS[1], ARGV[4] .. '-0', 's', ARGV[3], 't', 'tok', 'd', ARGV[5])
               redis.call('HSET', KEYS[2], 'top', ARGV[4])
             end
             local stop = tonumber(redis.call('HGET', KEYS[2], 'stop') or '0')
+            if ARGV[6] == '' and redis.call('PEXPIRE', KEYS[6], ARGV[13]) == 0 then
+              return -1
+            end
             if ARGV[6] ~= '' then
               redis.pcall('XADD', KEYS[1], ARGV[7], 't', 'end', 'd', ARGV[6])
               redis.call('HSET', KEYS[2], 'status', ARGV[8])
@@ -46,6 +52,7 @@ class StreamStore {
               if ARGV[9] == '1' then redis.call('DEL', KEYS[3]) else redis.call('SET', KEYS[3], ARGV[10], 'PX', 60000) end
               if redis.call('GET', KEYS[4]) == ARGV[12] then redis.call('DEL', KEYS[4]) end
               redis.call('SREM', KEYS[5], ARGV[12])
+              redis.call('DEL', KEYS[6])
             else
               redis.call('PEXPIRE', KEYS[1], ARGV[1])
               redis.call('PEXPIRE', KEYS[2], ARGV[1])
@@ -61,9 +68,27 @@ class StreamStore {
             local uid = redis.call('HGET', KEYS[1], 'uid')
             if not uid or uid ~= ARGV[1] then return -1 end
             if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
+            if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
             redis.call('HSET', KEYS[1], 'stop', '1')
             return 1
             """;
+
+    static final String STATUS_ERROR = "error";
+
+    /**
+     * Takes the session lock unless a stream with a live lease holds it (a holder whose lease lapsed died with
+     * its node and is overridden), and gives the new stream its lease. ARGV[4]/ARGV[5] build the holder's lease key.
+     */
+    static final String LOCK_SESSION = """
+            local holder = redis.call('GET', KEYS[1])
+            if holder and redis.call('EXISTS', ARGV[4] .. holder .. ARGV[5]) == 1 then return 0 end
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+            return 1
+            """;
+
+    private static final String LEASE_PREFIX = "chat:resume:{";
+    private static final String LEASE_SUFFIX = "}:lease";
 
     private static final Duration RUNNING_TTL = Duration.ofSeconds(300);
     private static final long SESSION_OWNER_TTL_S = Duration.ofDays(1).toSeconds();
@@ -84,6 +109,14 @@ class StreamStore {
         return "chat:resume:{" + streamId + "}:ev";
     }
 
+    /**
+     * The liveness lease of a running stream: set when its session is locked, refreshed by every flush of the
+     * node relaying it (at least every 250 ms), so it lapses {@code lease-ttl} after that node died.
+     */
+    static String leaseKey(String streamId) {
+        return LEASE_PREFIX + streamId + LEASE_SUFFIX;
+    }
+
     static String stateKey(StreamSpec spec) {
         return "chat:stream:" + spec.userId() + ":" + spec.sessionId() + ":" + spec.startedAt().toEpochMilli();
     }
@@ -100,19 +133,25 @@ class StreamStore {
         return "chat:user:{" + userId + "}:streams";
     }
 
-    /** Takes the session's running-stream lock; false when another stream of it runs (409). */
+    /**
+     * Takes the session's running-stream lock and starts the stream's lease; false when another stream of the
+     * session runs with a live lease (409).
+     */
     Mono<Boolean> lockSession(String sessionId, String streamId) {
         return redis.commands()
-                .flatMap(r -> r.set(sessionLockKey(sessionId), streamId, SetArgs.Builder.nx().px(RUNNING_TTL.toMillis())))
-                .map("OK"::equals)
+                .flatMap(r -> r.<Long>eval(LOCK_SESSION, ScriptOutputType.INTEGER,
+                        new String[] {sessionLockKey(sessionId), leaseKey(streamId)}, streamId,
+                        Long.toString(RUNNING_TTL.toMillis()), Long.toString(properties.leaseTtl().toMillis()),
+                        LEASE_PREFIX, LEASE_SUFFIX).next())
+                .map(result -> result == 1L)
                 .defaultIfEmpty(false)
                 .timeout(StoreTimeouts.CALL);
     }
 
     Mono<Void> unlockSession(String sessionId, String streamId) {
         return redis.commands()
-                .flatMap(r -> r.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-                        ScriptOutputType.INTEGER, new String[] {sessionLockKey(sessionId)}, streamId).then())
+                .flatMap(r -> r.eval("redis.call('DEL', KEYS[2]) if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+                        ScriptOutputType.INTEGER, new String[] {sessionLockKey(sessionId), leaseKey(streamId)}, streamId).then())
                 .timeout(StoreTimeouts.CALL);
     }
 
@@ -185,7 +224,7 @@ class StreamStore {
     /** Writes one batch; returns the stream's stop flag (1 = a stop was requested from some node). */
     Mono<Long> flush(StreamSpec spec, RunningStream.Batch batch, String tokensJson, String failedStateJson) {
         String[] keys = {eventsKey(spec.streamId()), metaKey(spec.streamId()), stateKey(spec),
-                sessionLockKey(spec.sessionId()), userStreamsKey(spec.userId())};
+                sessionLockKey(spec.sessionId()), userStreamsKey(spec.userId()), leaseKey(spec.streamId())};
         String[] args = {
                 Long.toString(RUNNING_TTL.toMillis()),
                 Integer.toString(batch.tokens().size()),
@@ -198,21 +237,36 @@ class StreamStore {
                 batch.finalSuccess() ? "1" : "0",
                 failedStateJson,
                 Long.toString(properties.resumeTtl().toMillis()),
-                spec.streamId()};
+                spec.streamId(),
+                Long.toString(properties.leaseTtl().toMillis())};
         return redis.commands().flatMap(r -> r.<Long>eval(FLUSH, ScriptOutputType.INTEGER, keys, args).next())
                 .timeout(StoreTimeouts.CALL);
     }
 
+    /** The stream's meta hash; a running stream whose lease lapsed (its node died) reads as {@code error}. */
     Mono<Map<String, String>> meta(String streamId) {
-        return redis.commands().flatMap(r -> r.hgetall(metaKey(streamId)).collectMap(kv -> kv.getKey(), kv -> kv.getValue()))
+        return redis.commands().flatMap(r -> withLease(r, streamId))
                 .filter(map -> !map.isEmpty())
                 .timeout(StoreTimeouts.CALL);
+    }
+
+    private static Mono<Map<String, String>> withLease(io.lettuce.core.api.reactive.RedisReactiveCommands<String, String> r,
+                                                       String streamId) {
+        return Mono.zip(r.hgetall(metaKey(streamId)).collectMap(kv -> kv.getKey(), kv -> kv.getValue()),
+                        r.exists(leaseKey(streamId)))
+                .map(metaAndLease -> {
+                    Map<String, String> meta = metaAndLease.getT1();
+                    if (STATUS_RUNNING.equals(meta.get("status")) && metaAndLease.getT2() == 0L) {
+                        meta.put("status", STATUS_ERROR);
+                    }
+                    return meta;
+                });
     }
 
     /** 1 stopping, 0 the stream already ended, -1 unknown or another user's. */
     Mono<Long> requestStop(String userId, String streamId) {
         return redis.commands().flatMap(r -> r.<Long>eval(REQUEST_STOP, ScriptOutputType.INTEGER,
-                        new String[] {metaKey(streamId)}, userId).next())
+                        new String[] {metaKey(streamId), leaseKey(streamId)}, userId).next())
                 .timeout(StoreTimeouts.CALL);
     }
 
@@ -242,7 +296,7 @@ class StreamStore {
                         .flatMapMany(ids -> {
                             List<Mono<Map<String, String>>> metas = new ArrayList<>();
                             for (String id : ids) {
-                                metas.add(r.hgetall(metaKey(id)).collectMap(kv -> kv.getKey(), kv -> kv.getValue())
+                                metas.add(withLease(r, id)
                                         .map(m -> {
                                             m.put("streamId", id);
                                             return m;
