@@ -67,8 +67,9 @@ class ResumeFlusher implements SmartLifecycle {
     private void tick() {
         long now = System.currentTimeMillis();
         for (RunningStream stream : active.all()) {
-            if (stream.flushInFlight || stream.state.get() == RunningStream.PENDING
-                    || stream.state.get() == RunningStream.ABORTED) {
+            // A stream still waiting for the ai-service's status is polled too, which keeps its lease alive
+            // (the blocking route may take long to answer with a status).
+            if (stream.flushInFlight || stream.state.get() == RunningStream.ABORTED) {
                 continue;
             }
             boolean work = stream.hasWork();
