@@ -32,6 +32,7 @@ class ResumeFlusher implements SmartLifecycle {
     private final StreamProperties properties;
     private final JsonMapper json;
     private final Scheduler scheduler = Schedulers.newSingle("resume-flusher", true);
+    private final long pendingRenewMillis;
     private volatile Disposable ticking;
 
     ResumeFlusher(ActiveStreams active, StreamStore store, StreamRelay relay, StreamProperties properties, JsonMapper json) {
@@ -40,6 +41,7 @@ class ResumeFlusher implements SmartLifecycle {
         this.relay = relay;
         this.properties = properties;
         this.json = json;
+        this.pendingRenewMillis = Math.max(IDLE_POLL_MS, properties.leaseTtl().toMillis() / 3);
         relay.onFlushRequest(() -> scheduler.schedule(this::tick));
     }
 
@@ -67,9 +69,21 @@ class ResumeFlusher implements SmartLifecycle {
     private void tick() {
         long now = System.currentTimeMillis();
         for (RunningStream stream : active.all()) {
-            // A stream still waiting for the ai-service's status is polled too, which keeps its lease alive
-            // (the blocking route may take long to answer with a status).
-            if (stream.flushInFlight || stream.state.get() == RunningStream.ABORTED) {
+            int state = stream.state.get();
+            if (stream.flushInFlight || state == RunningStream.ABORTED) {
+                continue;
+            }
+            if (state == RunningStream.PENDING) {
+                // Still waiting for the ai-service's status (the blocking route may take long): only renew the
+                // lease, a third of its lifetime after it was taken or last renewed.
+                if (stream.lastFlushMillis == 0) {
+                    stream.lastFlushMillis = now;
+                    continue;
+                }
+                if (now - stream.lastFlushMillis < pendingRenewMillis) {
+                    continue;
+                }
+                flush(stream, now);
                 continue;
             }
             boolean work = stream.hasWork();
