@@ -43,8 +43,15 @@ public final class NonBlockingThreads {
                 .allowBlockingCallsInside("java.util.ServiceLoader$LazyClassPathLookupIterator", "hasNext")
                 .allowBlockingCallsInside("com.fasterxml.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
                 .allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
-                // the MongoDB driver guards its connection state with locks held for a few instructions
+                // the drivers and Netty guard shared state with locks held for a few instructions
                 .allowBlockingCallsInside("com.mongodb.internal.Locks", "withLock")
+                .allowBlockingCallsInside("com.mongodb.internal.Locks", "checkedWithLock")
+                .allowBlockingCallsInside("com.mongodb.internal.Locks", "withInterruptibleLock")
+                .allowBlockingCallsInside("com.mongodb.internal.Locks", "checkedWithInterruptibleLock")
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "lockWritersExclusive")
+                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "allocate")
+                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
                 .allowBlockingCallsInside("com.fasterxml.jackson.databind.ser.SerializerCache", "addAndResolveNonTypedSerializer")
                 .blockingMethodCallback(method -> CALLS.add(method + " on " + Thread.currentThread().getName() + "\n    "
                         + StackWalker.getInstance().walk(frames -> frames.skip(2).limit(25).map(Object::toString)
