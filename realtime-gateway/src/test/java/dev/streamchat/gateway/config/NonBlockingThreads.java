@@ -43,6 +43,8 @@ public final class NonBlockingThreads {
                 .allowBlockingCallsInside("java.util.ServiceLoader$LazyClassPathLookupIterator", "hasNext")
                 .allowBlockingCallsInside("com.fasterxml.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
                 .allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer")
+                // an idle pool worker waiting for its next task is not work that blocks
+                .allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "getTask")
                 // the drivers and Netty guard shared state with locks held for a few instructions
                 .allowBlockingCallsInside("com.mongodb.internal.Locks", "withLock")
                 .allowBlockingCallsInside("com.mongodb.internal.Locks", "checkedWithLock")
