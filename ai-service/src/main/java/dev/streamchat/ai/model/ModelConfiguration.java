@@ -1,5 +1,8 @@
 package dev.streamchat.ai.model;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -10,41 +13,60 @@ import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.streamchat.ai.model.local.LocalStreamingChatModel;
 import reactor.core.scheduler.Schedulers;
 
-/** Creates the one {@link ChatProvider} of this process from {@code AI_PROVIDER} and the provider's settings. */
+/**
+ * Creates the {@link ModelCatalog} of this process from {@code AI_MODELS} / {@code AI_DEFAULT_MODEL} (by default the
+ * one provider of {@code AI_PROVIDER}), and exposes its default model as the {@link ChatProvider} bean.
+ */
 @Configuration(proxyBeanMethods = false)
 class ModelConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(ModelConfiguration.class);
 
     @Bean
-    ChatProvider chatProvider(ModelProperties properties,
+    ModelCatalog modelCatalog(ModelProperties properties,
             @Value("${ai.local.tokens-per-second:30}") double localTokensPerSecond) {
-        Provider provider = properties.resolvedProvider();
-        ChatProvider chosen = switch (provider) {
-            case OPENAI -> openAi(properties.openai());
-            case LOCAL -> new ChatProvider(Provider.LOCAL,
-                    new LocalStreamingChatModel(localTokensPerSecond), 0);
-            case SYNTHETIC -> new ChatProvider(Provider.SYNTHETIC, new SyntheticStreamingChatModel(
-                    properties.synthetic().tokens(), properties.synthetic().tokensPerSecond(),
-                    properties.synthetic().failAfterTokens(), Schedulers.parallel()), properties.synthetic().tokens());
-        };
-        log.info("model provider {}{}", provider.wireName(),
-                provider == Provider.OPENAI ? " model=" + properties.openai().model() + " baseUrl=" + properties.openai().baseUrl() : "");
-        return chosen;
+        List<ModelId> offered = properties.offeredModels();
+        List<ChatProvider> providers = new ArrayList<>(offered.size());
+        for (ModelId id : offered) {
+            providers.add(switch (id.provider()) {
+                case OPENAI -> openAi(properties.openai(), id.model(), properties.modelsListed()
+                        ? "AI_MODELS offers " + id.id() : "AI_PROVIDER=openai");
+                case LOCAL -> new ChatProvider(Provider.LOCAL, new LocalStreamingChatModel(localTokensPerSecond), 0);
+                case SYNTHETIC -> new ChatProvider(Provider.SYNTHETIC, new SyntheticStreamingChatModel(
+                        properties.synthetic().tokens(), properties.synthetic().tokensPerSecond(),
+                        properties.synthetic().failAfterTokens(), Schedulers.parallel()), properties.synthetic().tokens());
+            });
+        }
+        ModelCatalog catalog = new ModelCatalog(providers, properties.defaultModelId(offered));
+        log.info("models offered={} default={}{}", providers.stream().map(ChatProvider::id).toList(),
+                catalog.defaultModel().id(), offered.stream().anyMatch(id -> id.provider() == Provider.OPENAI)
+                        ? " openaiBaseUrl=" + properties.openai().baseUrl() : "");
+        return catalog;
+    }
+
+    /** The model a request without {@code model} gets. */
+    @Bean
+    ChatProvider chatProvider(ModelCatalog catalog) {
+        return catalog.defaultModel();
     }
 
     static ChatProvider openAi(ModelProperties.OpenAi openAi) {
+        return openAi(openAi, openAi.model(), "AI_PROVIDER=openai");
+    }
+
+    /** One client per offered model name, all against the same OpenAI-compatible {@code OPENAI_BASE_URL}. */
+    static ChatProvider openAi(ModelProperties.OpenAi openAi, String modelName, String requiredBecause) {
         if (!openAi.hasApiKey()) {
-            throw new IllegalStateException("OPENAI_API_KEY is required when AI_PROVIDER=openai");
+            throw new IllegalStateException("OPENAI_API_KEY is required when " + requiredBecause);
         }
         OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder()
                 .httpClientBuilder(new CancellableHttpClientBuilder())
                 .baseUrl(openAi.baseUrl())
                 .apiKey(openAi.apiKey())
-                .modelName(openAi.model())
+                .modelName(modelName)
                 .maxTokens(openAi.maxTokens())
                 .timeout(openAi.responseTimeout())
                 .build();
-        return new ChatProvider(Provider.OPENAI, model, openAi.maxTokens());
+        return new ChatProvider(Provider.OPENAI, model, openAi.maxTokens(), modelName);
     }
 }

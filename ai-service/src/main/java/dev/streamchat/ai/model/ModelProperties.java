@@ -1,18 +1,55 @@
 package dev.streamchat.ai.model;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The model providers' settings. {@code provider} is {@code AI_PROVIDER}; when blank it is {@code openai} if an
- * OpenAI key is set, else {@code local}. The offline provider's own settings are {@code model.local.LocalModelProperties}.
+ * OpenAI key is set, else {@code local}. {@code models} is {@code AI_MODELS} (comma-separated model ids; blank = the
+ * provider in force alone) and {@code defaultModel} is {@code AI_DEFAULT_MODEL} (blank = the first entry of
+ * {@code AI_MODELS} of the provider in force, else the first entry). The offline provider's own settings are
+ * {@code model.local.LocalModelProperties}.
  */
 @ConfigurationProperties("ai.model")
 public record ModelProperties(String provider,
                               @DefaultValue OpenAi openai,
-                              @DefaultValue Synthetic synthetic) {
+                              @DefaultValue Synthetic synthetic,
+                              String models,
+                              String defaultModel) {
+
+    /** The ids of {@code AI_MODELS} in order, or the provider in force alone when it is blank. */
+    /** Whether {@code AI_MODELS} is set (else the provider in force is offered alone). */
+    boolean modelsListed() {
+        return models != null && !models.isBlank();
+    }
+
+    List<ModelId> offeredModels() {
+        if (models == null || models.isBlank()) {
+            Provider inForce = resolvedProvider();
+            return List.of(new ModelId(inForce, inForce == Provider.OPENAI ? openai.model() : null));
+        }
+        List<ModelId> ids = new ArrayList<>();
+        for (String entry : models.split(",")) {
+            if (!entry.isBlank()) {
+                ids.add(ModelId.parse(entry, openai.model()));
+            }
+        }
+        return ids;
+    }
+
+    /** {@code AI_DEFAULT_MODEL}, else the first offered model of the provider in force, else the first offered. */
+    String defaultModelId(List<ModelId> offered) {
+        if (defaultModel != null && !defaultModel.isBlank()) {
+            String id = defaultModel.strip();
+            return id.equals(Provider.OPENAI.wireName()) ? ModelId.format(Provider.OPENAI, openai.model()) : id;
+        }
+        Provider inForce = provider == null || provider.isBlank() ? null : resolvedProvider();
+        return offered.stream().filter(id -> id.provider() == inForce).findFirst().orElse(offered.get(0)).id();
+    }
 
     /** The provider in force; throws {@link IllegalStateException} for a name that is none of them. */
     public Provider resolvedProvider() {

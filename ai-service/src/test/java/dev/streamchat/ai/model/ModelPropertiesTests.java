@@ -29,10 +29,10 @@ class ModelPropertiesTests {
 
     @Test
     void defaultsToOpenAiWithAKeyAndToLocalWithout() {
-        assertThat(new ModelProperties(null, openAi("sk"), null).resolvedProvider()).isEqualTo(Provider.OPENAI);
-        assertThat(new ModelProperties("", openAi(null), null).resolvedProvider()).isEqualTo(Provider.LOCAL);
-        assertThat(new ModelProperties("Synthetic", openAi("sk"), null).resolvedProvider()).isEqualTo(Provider.SYNTHETIC);
-        assertThatThrownBy(() -> new ModelProperties("gemini", openAi(null), null).resolvedProvider())
+        assertThat(new ModelProperties(null, openAi("sk"), null, null, null).resolvedProvider()).isEqualTo(Provider.OPENAI);
+        assertThat(new ModelProperties("", openAi(null), null, null, null).resolvedProvider()).isEqualTo(Provider.LOCAL);
+        assertThat(new ModelProperties("Synthetic", openAi("sk"), null, null, null).resolvedProvider()).isEqualTo(Provider.SYNTHETIC);
+        assertThatThrownBy(() -> new ModelProperties("gemini", openAi(null), null, null, null).resolvedProvider())
                 .hasMessageContaining("AI_PROVIDER");
     }
 
@@ -72,5 +72,54 @@ class ModelPropertiesTests {
         contexts.withPropertyValues("ai.model.provider=openai").run(context ->
                 assertThat(context).hasFailed().getFailure().hasRootCauseMessage(
                         "OPENAI_API_KEY is required when AI_PROVIDER=openai"));
+    }
+
+    @Test
+    void offersTheProviderInForceAloneWhenAiModelsIsBlank() {
+        contexts.run(context -> {
+            ModelCatalog catalog = context.getBean(ModelCatalog.class);
+            assertThat(catalog.listing()).isEqualTo(new ModelCatalog.Listing("local",
+                    java.util.List.of(new ModelOption("local", "local", null))));
+            assertThat(context.getBean(ChatProvider.class).id()).isEqualTo("local");
+        });
+        contexts.withPropertyValues("ai.model.openai.api-key=sk-test", "ai.model.openai.model=gpt-4.1").run(context ->
+                assertThat(context.getBean(ModelCatalog.class).listing().models())
+                        .containsExactly(new ModelOption("openai:gpt-4.1", "openai", "gpt-4.1")));
+    }
+
+    @Test
+    void offersAiModelsInOrderWithTheDefaultOfTheProviderInForce() {
+        contexts.withPropertyValues("ai.model.openai.api-key=sk-test", "ai.model.provider=openai",
+                "ai.model.models= local , openai:gpt-4o-mini,openai:gpt-4o,openai").run(context ->
+                        // "openai" alone is openai:<OPENAI_MODEL>, here listed twice
+                        assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("twice"));
+        contexts.withPropertyValues("ai.model.openai.api-key=sk-test", "ai.model.provider=openai",
+                "ai.model.models= local , openai:gpt-4o-mini,openai:gpt-4o").run(context -> {
+                    ModelCatalog catalog = context.getBean(ModelCatalog.class);
+                    assertThat(catalog.listing().defaultId()).isEqualTo("openai:gpt-4o-mini");
+                    assertThat(catalog.listing().models()).extracting(ModelOption::id)
+                            .containsExactly("local", "openai:gpt-4o-mini", "openai:gpt-4o");
+                    ChatProvider big = catalog.find("openai:gpt-4o").orElseThrow();
+                    assertThat(big.modelName()).isEqualTo("gpt-4o");
+                    assertThat(big.reservesTokens()).isTrue();
+                    assertThat(catalog.find("openai:gpt-5")).isEmpty();
+                    assertThat(catalog.find(null)).isEmpty();
+                });
+        contexts.withPropertyValues("ai.model.models=local,synthetic", "ai.model.default-model=synthetic").run(context ->
+                assertThat(context.getBean(ChatProvider.class).provider()).isEqualTo(Provider.SYNTHETIC));
+    }
+
+    @Test
+    void refusesAModelListItCannotServeWithOneClearLine() {
+        contexts.withPropertyValues("ai.model.models=local,openai:gpt-4o").run(context ->
+                assertThat(context).hasFailed().getFailure().hasRootCauseMessage(
+                        "OPENAI_API_KEY is required when AI_MODELS offers openai:gpt-4o"));
+        contexts.withPropertyValues("ai.model.models=local,gemini:pro").run(context ->
+                assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("gemini:pro"));
+        contexts.withPropertyValues("ai.model.models=local:tiny").run(context ->
+                assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("has no models"));
+        contexts.withPropertyValues("ai.model.models=local", "ai.model.default-model=openai:gpt-4o").run(context ->
+                assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessage("AI_DEFAULT_MODEL 'openai:gpt-4o' is not one of AI_MODELS [local]"));
     }
 }

@@ -58,7 +58,114 @@ final class ExtractiveAnswerer {
             case GENERATE_STUDY_GUIDE -> studyGuide(question, sources);
             case FOLLOW_UP -> followUp(question, earlierQuestions, previousAnswer, sources);
             case GENERAL_QA -> generalAnswer(question, Map.of(), "", sources, Set.of());
+            case LIBRARY_OVERVIEW -> libraryOverview(question, sources);
         };
+    }
+
+    /**
+     * A direct answer to {@code question} quoted from the sources with its {@code [n]}, or null when no sentence
+     * answers it well enough (a Deep Research step then says the sources do not answer it, rather than quoting the
+     * closest passage).
+     */
+    static String finding(String question, List<Source> sources) {
+        if (sources.isEmpty()) {
+            return null;
+        }
+        List<Sentence> sentences = sentences(sources);
+        List<Scored> ranked = rank(sentences, terms(question, Map.of()), sources.size());
+        if (ranked.isEmpty() || !answers(ranked.get(0), question, sentences)) {
+            return null;
+        }
+        return generalAnswer(question, Map.of(), "", sources, Set.of());
+    }
+
+    private static final Pattern STUDY_REQUEST = Pattern.compile(
+            "\\b(study[- ]?(guide|sheet|notes)|flash ?cards?|quiz|revis(e|ion)|exam|test me)\\b", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * The library described from each document's opening passages (one or more sources per document, titled by it):
+     * what each covers (its first sentence) and its key sentences, quoted with their {@code [n]}; as a study guide
+     * when the question asks for one.
+     */
+    private static String libraryOverview(String question, List<Source> sources) {
+        if (sources.isEmpty()) {
+            return "I couldn't find any document in your library that I can read yet, so there is nothing to describe. "
+                    + "Upload a .txt, .md or .pdf file, and once it is indexed ask again.";
+        }
+        Map<String, List<Source>> byTitle = new java.util.LinkedHashMap<>();
+        for (Source source : sources) {
+            byTitle.computeIfAbsent(source.title() == null || source.title().isBlank() ? "source " + source.number()
+                    : source.title(), t -> new ArrayList<>()).add(source);
+        }
+        boolean studyGuide = STUDY_REQUEST.matcher(question).find();
+        int count = byTitle.size();
+        StringBuilder out = new StringBuilder();
+        List<String> checks = new ArrayList<>();
+        if (studyGuide) {
+            out.append("## Study guide: ").append(count == 1 ? "\"" + byTitle.keySet().iterator().next() + "\""
+                    : "all " + count + " documents of your library");
+        } else {
+            out.append(count == 1 ? "Your library has one document here" : "Your library has " + count + " documents")
+                    .append(". Here is what each covers, in its own words:");
+        }
+        int item = 1;
+        for (Map.Entry<String, List<Source>> document : byTitle.entrySet()) {
+            List<Sentence> sentences = sentences(document.getValue());
+            if (sentences.isEmpty()) {
+                continue;
+            }
+            List<Sentence> key = keySentences(sentences, studyGuide ? 4 : 2);
+            if (studyGuide) {
+                out.append("\n\n### ").append(document.getKey()).append('\n');
+                for (Sentence s : key) {
+                    out.append("- ").append(s.text()).append(" [").append(s.source()).append("]\n");
+                    Matcher m = DEFINITION.matcher(s.text());
+                    if (m.find() && checks.size() < 5) {
+                        String subject = m.group(1).strip();
+                        if (Character.isUpperCase(subject.charAt(0)) && !isAcronymStart(subject)) {
+                            subject = Character.toLowerCase(subject.charAt(0)) + subject.substring(1);
+                        }
+                        checks.add("What " + m.group(2) + " " + subject + ("called".equals(m.group(3)) ? " called" : "")
+                                + "? [" + s.source() + "]");
+                    }
+                }
+                out.setLength(out.length() - 1);
+            } else {
+                out.append("\n\n").append(item++).append(". \"").append(document.getKey()).append("\" covers: \"")
+                        .append(key.get(0).text()).append("\" [").append(key.get(0).source()).append(']');
+                if (key.size() > 1) {
+                    out.append(" Key point: \"").append(key.get(1).text()).append("\" [").append(key.get(1).source())
+                            .append(']');
+                }
+            }
+        }
+        if (studyGuide) {
+            out.append("\n\n### Check your understanding\n");
+            if (checks.isEmpty()) {
+                checks.add("Explain in your own words what each document covers. [1]");
+            }
+            for (String check : checks) {
+                out.append("- ").append(check).append('\n');
+            }
+        }
+        return out.toString().stripTrailing();
+    }
+
+    /** A document's opening sentence, then its definitions, then the sentences that open its other paragraphs. */
+    private static List<Sentence> keySentences(List<Sentence> sentences, int max) {
+        List<Sentence> key = new ArrayList<>();
+        key.add(sentences.get(0));
+        for (Sentence s : sentences) {
+            if (key.size() < max && !key.contains(s) && DEFINITION.matcher(s.text()).find()) {
+                key.add(s);
+            }
+        }
+        for (Sentence s : sentences) {
+            if (key.size() < max && !key.contains(s) && s.position() == 0) {
+                key.add(s);
+            }
+        }
+        return key;
     }
 
     private static String generalAnswer(String question, Map<String, Double> extraTerms, String opening,

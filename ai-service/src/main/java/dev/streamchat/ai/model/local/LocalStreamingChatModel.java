@@ -111,6 +111,10 @@ public class LocalStreamingChatModel implements StreamingChatModel {
                 previousAnswer = a.text();
             }
         }
+        String task = PromptFormat.parseTask(system);
+        if (task != null && task.startsWith("research_")) {
+            return ResearchWriter.write(task, system, question);
+        }
         Route route = PromptFormat.parseRoute(system);
         return ExtractiveAnswerer.answer(route == null ? Route.GENERAL_QA : route, question, earlierQuestions,
                 previousAnswer, PromptFormat.parseSources(system));
