@@ -99,6 +99,13 @@ class ChunkRepository {
         return collection().flatMapMany(c -> c.find(filter).projection(projection).limit(limit).batchSize(500));
     }
 
+    /** The first {@code limit} chunks of a document in reading order, without their embeddings. */
+    Flux<Document> firstChunks(String docId, int limit) {
+        Bson projection = Projections.include("docId", "title", "page", "text", "index");
+        return collection().flatMapMany(c -> c.find(eq("docId", docId)).projection(projection)
+                .sort(new Document("index", 1)).limit(limit));
+    }
+
     Flux<Document> aggregate(List<Bson> pipeline) {
         return collection().flatMapMany(c -> c.aggregate(pipeline));
     }

@@ -92,19 +92,22 @@ class DocumentIndexer {
     }
 
     private Prepared prepare(StoredDocument document, DocumentFormat format, byte[] content) {
+        IndexingProgress progress = new IndexingProgress(documents, document.docId(), document.run());
         TextExtractor.ExtractedText extracted;
         try {
             extracted = TextExtractor.extract(format, content);
         } catch (IOException e) {
             throw new IndexingException("the file could not be read as " + format.name().toLowerCase(Locale.ROOT));
         }
+        progress.chunking();
         List<Chunker.Draft> drafts = chunker.chunk(format, extracted.pages());
         if (drafts.isEmpty()) {
             throw new IndexingException("the file contains no readable text");
         }
         String title = document.shared() || extracted.title() == null ? document.title() : extracted.title();
         List<String> inputs = drafts.stream().map(d -> embeddingInput(title, d)).toList();
-        List<float[]> vectors = embedder.embedAllBlocking(inputs);
+        progress.embedding(0, inputs.size());
+        List<float[]> vectors = embedder.embedAllBlocking(inputs, embedded -> progress.embedding(embedded, inputs.size()));
         Date now = Date.from(Instant.now());
         List<Document> stored = new ArrayList<>(drafts.size());
         for (int i = 0; i < drafts.size(); i++) {
@@ -123,6 +126,7 @@ class DocumentIndexer {
                     .append("run", document.run())
                     .append("createdAt", now));
         }
+        progress.storing();
         return new Prepared(title, stored);
     }
 

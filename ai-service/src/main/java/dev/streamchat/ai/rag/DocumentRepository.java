@@ -68,12 +68,29 @@ class DocumentRepository {
     Mono<Boolean> finishRun(String docId, String run, String status, int chunks, String error, String title) {
         Bson filter = Filters.and(Filters.eq("_id", docId), Filters.eq("run", run));
         Bson update = Updates.combine(Updates.set("status", status), Updates.set("chunks", chunks),
-                Updates.set("error", error), Updates.set("updatedAt", Date.from(Instant.now())));
+                Updates.set("error", error), Updates.set("updatedAt", Date.from(Instant.now())),
+                Updates.set("phase", IndexingProgress.phaseOf(status)));
+        if (StoredDocument.READY.equals(status)) {
+            update = Updates.combine(update, Updates.set("percent", 100));
+        }
         if (title != null) {
             update = Updates.combine(update, Updates.set("title", title));
         }
         Bson finalUpdate = update;
         return collection().flatMap(c -> Mono.from(c.updateOne(filter, finalUpdate)))
+                .map(result -> result.getMatchedCount() > 0);
+    }
+
+    /**
+     * Records how far indexing run {@code run} got, only while that run is current and still indexing and only
+     * forwards ({@code percent} never decreases), so a late write can never undo a newer one or a final status.
+     */
+    Mono<Boolean> progress(String docId, String run, String phase, int percent) {
+        Bson filter = Filters.and(Filters.eq("_id", docId), Filters.eq("run", run),
+                Filters.eq("status", StoredDocument.INDEXING),
+                Filters.or(Filters.lt("percent", percent), Filters.exists("percent", false)));
+        Bson update = Updates.combine(Updates.set("phase", phase), Updates.set("percent", percent));
+        return collection().flatMap(c -> Mono.from(c.updateOne(filter, update)))
                 .map(result -> result.getMatchedCount() > 0);
     }
 
