@@ -19,6 +19,7 @@ import dev.langchain4j.model.output.TokenUsage;
 import dev.streamchat.ai.error.ErrorCode;
 import dev.streamchat.ai.model.ChatProvider;
 import dev.streamchat.ai.model.ModelErrors;
+import dev.streamchat.ai.rag.LibraryOverview;
 import dev.streamchat.ai.rag.Passage;
 import dev.streamchat.ai.rag.Retriever;
 import dev.streamchat.ai.route.PromptBuilder;
@@ -50,6 +51,10 @@ import reactor.core.scheduler.Schedulers;
  * <p>
  * When the model rejects the prompt as too long, it is rebuilt once with less history and fewer passages, and
  * {@code done} says {@code contextTrimmed: true}.
+ * <p>
+ * The request's {@code model} (else the deployment's default) answers, and {@code done} names it. A question about
+ * the library itself ({@code library_overview}) is answered from the opening passages of every document in scope;
+ * a Deep Research question is handed to {@link DeepResearch}, under the same deadline and error handling.
  */
 @Service
 public class AnswerService {
@@ -77,18 +82,24 @@ public class AnswerService {
     private final StreamProperties streamProperties;
     private final StreamMetrics metrics;
     private final Scheduler timer;
+    private final LibraryOverview library;
+    private final DeepResearch deepResearch;
 
     @Autowired
     public AnswerService(RouteDetector routeDetector, Retriever retriever, PromptBuilder promptBuilder,
             ChatProvider provider, TokenRateLimiter limiter, PromptTokenEstimator estimator, TokenStreamBridge bridge,
-            StreamProperties streamProperties, StreamMetrics metrics) {
+            StreamProperties streamProperties, StreamMetrics metrics, LibraryOverview library,
+            DeepResearch deepResearch) {
         this(routeDetector, retriever, promptBuilder, provider, limiter, estimator, bridge, streamProperties, metrics,
-                Schedulers.parallel());
+                Schedulers.parallel(), library, deepResearch);
     }
 
     AnswerService(RouteDetector routeDetector, Retriever retriever, PromptBuilder promptBuilder,
             ChatProvider provider, TokenRateLimiter limiter, PromptTokenEstimator estimator, TokenStreamBridge bridge,
-            StreamProperties streamProperties, StreamMetrics metrics, Scheduler timer) {
+            StreamProperties streamProperties, StreamMetrics metrics, Scheduler timer, LibraryOverview library,
+            DeepResearch deepResearch) {
+        this.library = library;
+        this.deepResearch = deepResearch;
         this.routeDetector = routeDetector;
         this.retriever = retriever;
         this.promptBuilder = promptBuilder;
@@ -104,8 +115,10 @@ public class AnswerService {
     /** A cold flux: tokens, then exactly one {@code done} or {@code error}. */
     public Flux<ChatEvent> answer(Question question) {
         return Flux.defer(() -> {
-            StreamMetrics.Recorder recorder = metrics.start(question.requestId(), provider.provider().wireName());
-            return Flux.defer(() -> pipeline(question, recorder))
+            ChatProvider model = question.model() != null ? question.model() : provider;
+            StreamMetrics.Recorder recorder = metrics.start(question.requestId(), model.provider().wireName());
+            return Flux.defer(() -> question.mode() == AnswerMode.DEEP_RESEARCH
+                            ? deepResearch(question, model, recorder) : pipeline(question, model, recorder))
                     .transform(this::withDeadline)
                     .onErrorResume(error -> Mono.just(failure(question, error)))
                     .doOnNext(recorder::observe)
@@ -113,22 +126,31 @@ public class AnswerService {
         });
     }
 
-    private Flux<ChatEvent> pipeline(Question question, StreamMetrics.Recorder recorder) {
+    private Flux<ChatEvent> deepResearch(Question question, ChatProvider model, StreamMetrics.Recorder recorder) {
+        recorder.route(DeepResearch.ROUTE);
+        return deepResearch.research(question, model);
+    }
+
+    private Flux<ChatEvent> pipeline(Question question, ChatProvider model, StreamMetrics.Recorder recorder) {
         Route route = question.route() != null ? question.route()
                 : routeDetector.detect(question.query(), question.history());
         recorder.route(route.wireName());
-        // A follow-up's own words rarely name the topic: search with what the detector says to search.
+        // A follow-up's own words rarely name the topic: search with what the detector says to search. A question
+        // about the library itself is answered from every document's opening passages, not from the nearest ones.
         String searchFor = routeDetector.retrievalQuery(route, question.query(), question.history());
-        return retriever.retrieve(question.scope(), searchFor)
+        Mono<List<Passage>> retrieval = route == Route.LIBRARY_OVERVIEW ? library.passages(question.scope())
+                : retriever.retrieve(question.scope(), searchFor);
+        return retrieval
                 .defaultIfEmpty(List.of())
                 .onErrorMap(error -> {
                     log.warn("retrieval failed requestId={} error={}", question.requestId(), error.toString());
                     return new StreamFailureException(ErrorCode.INTERNAL, "retrieval failed");
                 })
-                .flatMapMany(passages -> attempt(question, route, passages, false));
+                .flatMapMany(passages -> attempt(question, model, route, passages, false));
     }
 
-    private Flux<ChatEvent> attempt(Question question, Route route, List<Passage> retrieved, boolean trimmed) {
+    private Flux<ChatEvent> attempt(Question question, ChatProvider provider, Route route, List<Passage> retrieved,
+            boolean trimmed) {
         List<Passage> passages = trimmed ? trimPassages(retrieved) : retrieved;
         List<ChatTurn> history = trimmed ? trimHistory(question.history()) : question.history();
         List<ChatMessage> messages = promptBuilder.build(route, question.query(), history, passages);
@@ -137,7 +159,7 @@ public class AnswerService {
                 ? limiter.reserve(promptEstimate + (long) provider.maxOutputTokens())
                 : Mono.just(Reservation.none());
         return reservation.flatMapMany(reserved -> {
-            Assembly assembly = new Assembly(route, passages, promptEstimate, trimmed);
+            Assembly assembly = new Assembly(provider, route, passages, promptEstimate, trimmed);
             // concatMapDelayError: an upstream error must not overtake tokens still queued in this operator, or a
             // slow reader would lose the last tokens before the error event.
             return bridge.stream(provider.model(), ChatRequest.builder().messages(messages).build())
@@ -147,7 +169,7 @@ public class AnswerService {
                             error -> {
                                 log.info("prompt too long requestId={}: retrying once with trimmed history and sources",
                                         question.requestId());
-                                return attempt(question, route, retrieved, true);
+                                return attempt(question, provider, route, retrieved, true);
                             });
         });
     }
@@ -242,7 +264,8 @@ public class AnswerService {
     }
 
     /** The per-attempt state: renumbering, counts, and the final {@code done}. Confined to the stream's signals. */
-    private final class Assembly {
+    private static final class Assembly {
+        private final ChatProvider provider;
         private final Route route;
         private final List<Passage> passages;
         private final int promptEstimate;
@@ -251,7 +274,8 @@ public class AnswerService {
         private volatile int modelTokens;
         private volatile ChatEvent.Usage usage;
 
-        Assembly(Route route, List<Passage> passages, int promptEstimate, boolean trimmed) {
+        Assembly(ChatProvider provider, Route route, List<Passage> passages, int promptEstimate, boolean trimmed) {
+            this.provider = provider;
             this.route = route;
             this.passages = passages;
             this.promptEstimate = promptEstimate;
@@ -278,7 +302,7 @@ public class AnswerService {
                 references.add(new ChatEvent.ChunkReference(i + 1, passage.chunkId(), passage.docId(), passage.score()));
             }
             ChatEvent.Done done = new ChatEvent.Done(route.wireName(), provider.provider().wireName(),
-                    List.copyOf(citations), List.copyOf(references), usage, trimmed);
+                    provider.modelName(), List.copyOf(citations), List.copyOf(references), usage, trimmed);
             return rest.isEmpty() ? List.of(done) : List.of(new ChatEvent.Token(rest), done);
         }
 

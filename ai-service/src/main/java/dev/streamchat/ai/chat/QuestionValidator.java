@@ -6,6 +6,8 @@ import org.springframework.stereotype.Component;
 
 import dev.streamchat.ai.error.ApiException;
 import dev.streamchat.ai.error.ErrorCode;
+import dev.streamchat.ai.model.ChatProvider;
+import dev.streamchat.ai.model.ModelCatalog;
 import dev.streamchat.ai.rag.SearchScope;
 import dev.streamchat.ai.route.Route;
 
@@ -14,9 +16,11 @@ import dev.streamchat.ai.route.Route;
 public class QuestionValidator {
 
     private final ChatProperties limits;
+    private final ModelCatalog models;
 
-    public QuestionValidator(ChatProperties limits) {
+    public QuestionValidator(ChatProperties limits, ModelCatalog models) {
         this.limits = limits;
+        this.models = models;
     }
 
     public Question validate(SearchRequest request, String requestId) {
@@ -48,12 +52,35 @@ public class QuestionValidator {
         if (request.route() != null && !request.route().isBlank()) {
             route = Route.fromWireName(request.route().strip());
             if (route == null) {
-                throw badRequest("route must be null or one of general_qa, follow_up, quote_finding, generate_study_guide");
+                throw badRequest("route must be null or one of general_qa, follow_up, quote_finding, "
+                        + "generate_study_guide, library_overview");
+            }
+        }
+        ChatProvider model = null;
+        if (request.model() != null) {
+            model = models.find(request.model())
+                    .orElseThrow(() -> badRequest("model must be null or one of " + models.listing().models().stream()
+                            .map(option -> option.id()).toList()));
+        }
+        AnswerMode mode = AnswerMode.ANSWER;
+        if (request.mode() != null && !request.mode().isBlank() && !"answer".equals(request.mode().strip())) {
+            if (!"deep_research".equals(request.mode().strip())) {
+                throw badRequest("mode must be null, answer or deep_research");
+            }
+            mode = AnswerMode.DEEP_RESEARCH;
+        }
+        String query = request.userQuery();
+        if (query.strip().regionMatches(true, 0, AnswerMode.DEEP_RESEARCH_PREFIX, 0,
+                AnswerMode.DEEP_RESEARCH_PREFIX.length())) {
+            mode = AnswerMode.DEEP_RESEARCH;
+            query = query.strip().substring(AnswerMode.DEEP_RESEARCH_PREFIX.length()).strip();
+            if (query.isEmpty()) {
+                throw badRequest("user_query must not be empty after " + AnswerMode.DEEP_RESEARCH_PREFIX);
             }
         }
         SearchScope scope = new SearchScope(request.userId().strip(), blankToNull(request.className()),
                 blankToNull(request.docId()));
-        return new Question(requestId, scope, request.userQuery(), List.copyOf(history), route);
+        return new Question(requestId, scope, query, List.copyOf(history), route, model, mode);
     }
 
     private static ApiException badRequest(String detail) {

@@ -61,8 +61,8 @@ class SemanticSearchController {
         void add(ChatEvent event) {
             if (event instanceof ChatEvent.Token token) {
                 answer.append(token.content());
-            } else {
-                last = event;
+            } else if (event.terminal()) {
+                last = event; // Deep Research's progress events have no place in one JSON answer
             }
         }
 

@@ -25,8 +25,16 @@ public final class PromptFormat {
     public static final String NO_SOURCES = "(no sources matched this question)";
 
     private static final Pattern TASK = Pattern.compile("^Task: ([a-z_]+)\\.", Pattern.MULTILINE);
+    private static final Pattern FINDING = Pattern.compile(
+            "<finding question=\"([^\"]*)\" answered=\"(yes|no)\">\\n(.*?)\\n</finding>", Pattern.DOTALL);
+    /** What stands in for the findings before the first research step. */
+    public static final String NO_FINDINGS = "(none yet)";
     private static final Pattern SOURCE = Pattern.compile(
             "<source id=\"(\\d+)\" title=\"([^\"]*)\"(?: page=\"(\\d+)\")?>\\n(.*?)\\n</source>", Pattern.DOTALL);
+
+    /** A Deep Research step's result as the next prompts show it: the sub-question, whether sources answered it, the text. */
+    public record Finding(String question, boolean answered, String text) {
+    }
 
     /** A source as the prompt shows it: its number and what the model may quote. */
     public record Source(int number, String title, Integer page, String text) {
@@ -67,6 +75,46 @@ public final class PromptFormat {
                     m.group(3) == null ? null : Integer.valueOf(m.group(3)), m.group(4)));
         }
         return sources;
+    }
+
+    /** The findings block of a Deep Research prompt, or {@link #NO_FINDINGS}. */
+    public static String findings(List<Finding> findings) {
+        if (findings == null || findings.isEmpty()) {
+            return NO_FINDINGS;
+        }
+        StringBuilder out = new StringBuilder();
+        for (Finding finding : findings) {
+            if (out.length() > 0) {
+                out.append("\n\n");
+            }
+            out.append("<finding question=\"").append(attribute(finding.question())).append("\" answered=\"")
+                    .append(finding.answered() ? "yes" : "no").append("\">\n")
+                    .append(finding.text() == null ? "" : finding.text().strip().replace("</finding>", "</ finding>"))
+                    .append("\n</finding>");
+        }
+        return out.toString();
+    }
+
+    /** The findings of a system prompt written by {@link #findings}, in order. */
+    public static List<Finding> parseFindings(String systemPrompt) {
+        List<Finding> findings = new ArrayList<>();
+        if (systemPrompt == null) {
+            return findings;
+        }
+        Matcher m = FINDING.matcher(systemPrompt);
+        while (m.find()) {
+            findings.add(new Finding(m.group(1), "yes".equals(m.group(2)), m.group(3)));
+        }
+        return findings;
+    }
+
+    /** The task of a system prompt's first line ({@code general_qa}, {@code research_plan}, ...), or null. */
+    public static String parseTask(String systemPrompt) {
+        if (systemPrompt == null) {
+            return null;
+        }
+        Matcher m = TASK.matcher(systemPrompt);
+        return m.find() ? m.group(1) : null;
     }
 
     /** The route a system prompt was written for, or null when it has no {@code Task:} line. */

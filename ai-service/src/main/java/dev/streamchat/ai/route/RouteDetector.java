@@ -9,15 +9,37 @@ import org.springframework.stereotype.Component;
 import dev.streamchat.ai.chat.ChatTurn;
 
 /**
- * Picks one of the four routes from the question and the chat history, by intent phrases (after the seed's
- * {@code router.py}): a request for a study guide wins over one for quotes, which wins over a follow-up; a
- * follow-up needs history; everything else is {@code general_qa}. Pure, deterministic and thread-safe; the table in
+ * Picks a route from the question and the chat history, by intent phrases (after the seed's {@code router.py}): a
+ * question about the library itself (its documents, what they cover, a summary or study guide of all of them) wins
+ * over a request for a study guide, which wins over one for quotes, which wins over a follow-up; a follow-up needs
+ * history; everything else is {@code general_qa}. Pure, deterministic and thread-safe; the table in
  * {@code docs/protocol/routes.json} pins its behaviour.
  */
 @Component
 public class RouteDetector {
 
     private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
+
+    /** Words that name the library or its documents as a whole. */
+    private static final String LIBRARY_NOUN = "(documents?|docs|files|pdfs?|library|uploads|materials|readings|texts)";
+    private static final String LIBRARY_OWNER = "(the |my |our |your |these |those |this |that |all (of )?(the |my |your )?)"
+            + "(sample |shared |uploaded |available |current |whole |entire |\\w+ )?";
+
+    private static final Pattern LIBRARY = Pattern.compile(String.join("|",
+            // "What do the sample documents cover?", "What are my files about?", "Which documents are there?"
+            "\\b(what|which)\\b[^?]*\\b" + LIBRARY_NOUN + "\\b[^?]*\\b(cover|covers|contain|contains|include|includes|about|"
+                    + "there|available|exist|have|has|hold|holds)\\s*[?.!]*\\s*$",
+            // "What documents do I have?", "Which files are in my library?"
+            "^\\s*(what|which) (sample |shared |uploaded )?(documents|docs|files|pdfs|sources) (are|do|does|did|have|can)\\b",
+            // "Summarize the sample documents", "an overview of my library", "a study guide of all the documents"
+            "\\b(summar(y|ies|ize|ise)|overview|outline|recap|study[- ]?(guide|sheet|notes))\\b( of| for| on| across| covering)? "
+                    + LIBRARY_OWNER + LIBRARY_NOUN + "\\s*[?.!]*\\s*$",
+            // "a study guide of all of them", "summarize everything", "an overview of all of it"
+            "\\b(summar(y|ize|ise)|overview|outline|recap|study[- ]?(guide|sheet|notes))\\b( of| for| on| across| covering)? "
+                    + "(all of (them|it|these|those)|everything|all (the )?(documents|files|topics)|each of (them|the documents))\\b",
+            "\\blist (all |every )?(of )?(the |my |your )?(sample |shared |uploaded )?" + LIBRARY_NOUN + "\\b",
+            "\\bwhat('s| is) (in|inside) (the|my|your|this) (library|documents|collection)\\b",
+            "\\bwhat('s| is) (this|that|the) (document|file|pdf|doc|reading) about\\b"), FLAGS);
 
     private static final Pattern STUDY_GUIDE = Pattern.compile(String.join("|",
             "\\bstudy[- ]?(guide|sheet|notes|plan|aid)s?\\b",
@@ -70,6 +92,9 @@ public class RouteDetector {
 
     public Route detect(String query, List<ChatTurn> history) {
         String q = query == null ? "" : query.strip();
+        if (LIBRARY.matcher(q).find()) {
+            return Route.LIBRARY_OVERVIEW;
+        }
         if (STUDY_GUIDE.matcher(q).find()) {
             return Route.GENERATE_STUDY_GUIDE;
         }

@@ -19,12 +19,25 @@ public final class CitationRenumberer {
     /** The most characters an unclosed marker may hold back. */
     public static final int MAX_HELD = 8;
 
-    private final int sourceCount;
+    private int sourceCount;
+    /** What the model's {@code [k]} means: source {@code sourceMap[k - 1]}; null = source {@code k} itself. */
+    private int[] sourceMap;
     private final StringBuilder pending = new StringBuilder(MAX_HELD);
     private final Map<Integer, Integer> renumbered = new LinkedHashMap<>();
 
     public CitationRenumberer(int sourceCount) {
         this.sourceCount = sourceCount;
+    }
+
+    /**
+     * From now on the model's {@code [k]} names source {@code sources[k - 1]} (for answers written in several model
+     * calls, each prompt numbering its own sources {@code [1]..[sources.length]}, over one list of sources). Numbers
+     * already given keep their meaning, so the answer's numbers still run {@code [1]..[n]} in order of first use.
+     * Call {@link #finish()} first: a marker split across two calls is not one marker.
+     */
+    public void useSources(int[] sources) {
+        this.sourceMap = sources.clone();
+        this.sourceCount = sources.length;
     }
 
     /** Feeds the next model token; returns the text that can be sent now (possibly empty). */
@@ -63,7 +76,10 @@ public final class CitationRenumberer {
         return rest;
     }
 
-    /** The cited source numbers (1-based, as the prompt numbered them) in the order of their new numbers. */
+    /**
+     * The cited source numbers (1-based, as the prompt numbered them, or as {@link #useSources} mapped them) in the
+     * order of their new numbers.
+     */
     public List<Integer> citedSources() {
         return new ArrayList<>(renumbered.keySet());
     }
@@ -86,7 +102,8 @@ public final class CitationRenumberer {
         List<Integer> numbers = new ArrayList<>(sources.size());
         for (int source : sources) {
             if (source >= 1 && source <= sourceCount) {
-                Integer number = renumbered.computeIfAbsent(source, s -> renumbered.size() + 1);
+                int named = sourceMap == null ? source : sourceMap[source - 1];
+                Integer number = renumbered.computeIfAbsent(named, s -> renumbered.size() + 1);
                 if (!numbers.contains(number)) {
                     numbers.add(number);
                 }

@@ -147,7 +147,7 @@ class AnswerServiceTests {
             reactor.core.scheduler.Scheduler timer) {
         return new AnswerService(routes, retriever, prompts, new ChatProvider(provider, model, 100), limiter, estimator,
                 new TokenStreamBridge(64, Schedulers.boundedElastic()),
-                new StreamProperties(Duration.ofSeconds(10), maxDuration, 64), new StreamMetrics(meters), timer);
+                new StreamProperties(Duration.ofSeconds(10), maxDuration, 64), new StreamMetrics(meters), timer, null, null);
     }
 
     private static Question question(Route route) {

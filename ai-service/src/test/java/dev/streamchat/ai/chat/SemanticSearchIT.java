@@ -51,6 +51,8 @@ import tools.jackson.databind.json.JsonMapper;
         "ai.model.provider=openai",
         "ai.model.openai.api-key=sk-test",
         "ai.model.openai.max-tokens=256",
+        "ai.model.models=openai:gpt-4o-mini,openai:gpt-4o,local",
+        "ai.local.tokens-per-second=1000",
         "ai.stream.keepalive=300ms",
         "ai.rag.sample-library=false",
         "ai.tpm.limit=1000000"})
@@ -372,7 +374,12 @@ class SemanticSearchIT {
             if (around.length > 1 && !around[1].isBlank()) {
                 assertThat(system).contains(around[1].strip());
             }
-            assertThat(system).contains("A cell is the smallest unit of life.", "Mitosis divides one nucleus");
+            if (route == Route.LIBRARY_OVERVIEW) {
+                // Answered from the library's documents, not the similarity search; this test's library is empty.
+                assertThat(system).contains("(no sources matched this question)");
+            } else {
+                assertThat(system).contains("A cell is the smallest unit of life.", "Mitosis divides one nucleus");
+            }
             assertThat(messages.get(messages.size() - 1).get("content").asString()).isEqualTo("Question for " + route.wireName());
             assertThat(messages.toString()).contains("earlier", "reply");
         }
@@ -425,6 +432,76 @@ class SemanticSearchIT {
         }
         HttpResponse<String> blocking = post("/api/v1/semantic_search", KEY, body(""), "application/json");
         assertThat(blocking.statusCode()).isEqualTo(400);
+        assertThat(FAKE.requestBodies()).isEmpty();
+    }
+
+    private String bodyWith(String query, Map<String, Object> extra) {
+        Map<String, Object> request = new java.util.LinkedHashMap<>();
+        request.put("user_id", "u1");
+        request.put("user_query", query);
+        request.put("chat_history", List.of());
+        request.putAll(extra);
+        return json.writeValueAsString(request);
+    }
+
+    @Test
+    void listsTheOfferedModelsExactlyAsTheContractShowsThem() throws Exception {
+        HttpResponse<String> noKey = get("/api/v1/models");
+        HttpResponse<String> models = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/api/v1/models")).header("X-API-Key", KEY).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(noKey.statusCode()).isEqualTo(401);
+        assertThat(models.statusCode()).isEqualTo(200);
+        assertThat(models.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(models.body()).isEqualTo("{\"default\":\"openai:gpt-4o-mini\",\"models\":["
+                + "{\"id\":\"openai:gpt-4o-mini\",\"provider\":\"openai\",\"model\":\"gpt-4o-mini\"},"
+                + "{\"id\":\"openai:gpt-4o\",\"provider\":\"openai\",\"model\":\"gpt-4o\"},"
+                + "{\"id\":\"local\",\"provider\":\"local\",\"model\":null}]}");
+    }
+
+    @Test
+    void theChosenModelAnswersAndDoneNamesIt() throws Exception {
+        FAKE.enqueue(Reply.tokens("Big", " model", " [1]."));
+        try (SseClient client = SseClient.open(port, "/api/v1/semantic_search_stream", KEY,
+                bodyWith("What is a cell?", Map.of("model", "openai:gpt-4o")))) {
+            await().atMost(Duration.ofSeconds(15)).until(client::ended);
+            JsonNode done = events(client).get(events(client).size() - 1);
+            assertThat(done.get("type").asString()).isEqualTo("done");
+            assertThat(done.get("provider").asString()).isEqualTo("openai");
+            assertThat(done.get("model").asString()).isEqualTo("gpt-4o");
+        }
+        assertThat(json.readTree(FAKE.requestBodies().get(0)).get("model").asString()).isEqualTo("gpt-4o");
+
+        // Without "model": the default, on the same OpenAI-compatible server.
+        FAKE.enqueue(Reply.tokens("Small", " model."));
+        HttpResponse<String> byDefault = post("/api/v1/semantic_search", KEY, bodyWith("What is a cell?", Map.of()),
+                "application/json");
+        assertThat(json.readTree(byDefault.body()).get("model").asString()).isEqualTo("gpt-4o-mini");
+        assertThat(json.readTree(FAKE.requestBodies().get(1)).get("model").asString()).isEqualTo("gpt-4o-mini");
+
+        // The offline model never reaches the server; done says so with a null model.
+        HttpResponse<String> local = post("/api/v1/semantic_search", KEY,
+                bodyWith("What is a cell?", Map.of("model", "local")), "application/json");
+        JsonNode answer = json.readTree(local.body());
+        assertThat(answer.get("provider").asString()).isEqualTo("local");
+        assertThat(answer.has("model")).isTrue();
+        assertThat(answer.get("model").isNull()).isTrue();
+        assertThat(answer.get("answer").asString()).contains("A cell is the smallest unit of life.");
+        assertThat(FAKE.requestBodies()).hasSize(2);
+    }
+
+    @Test
+    void anUnknownModelOrModeIsA400ProblemAndReachesNoModel() throws Exception {
+        for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("model", "openai:gpt-5-turbo"),
+                Map.of("model", "gemini:pro"), Map.of("model", ""), Map.of("mode", "deeper"))) {
+            for (String path : List.of("/api/v1/semantic_search_stream", "/api/v1/semantic_search")) {
+                HttpResponse<String> response = post(path, KEY, bodyWith("Hi", bad), "*/*");
+                assertThat(response.statusCode()).as("%s %s", path, bad).isEqualTo(400);
+                assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+                assertThat(json.readTree(response.body()).get("code").asString()).isEqualTo("bad_request");
+            }
+        }
         assertThat(FAKE.requestBodies()).isEmpty();
     }
 

@@ -119,4 +119,21 @@ class CitationRenumbererTests {
 
         assertThat(joined(feed(renumberer, "Nothing [1] here."))).isEqualTo("Nothing  here.");
     }
+
+    @Test
+    void answersWrittenInSeveralCallsShareOneNumberingOverTheRunsSources() {
+        CitationRenumberer renumberer = new CitationRenumberer(0);
+        StringBuilder out = new StringBuilder();
+
+        renumberer.useSources(new int[] {5, 3});   // this call's [1] is source 5, [2] is source 3
+        out.append(renumberer.accept("A [2] and B [1] and [9]."));
+        out.append(renumberer.finish());
+        renumberer.useSources(new int[] {3, 7});   // the next call's [1] is source 3 again
+        out.append(renumberer.accept(" C [2], D [1"));
+        out.append(renumberer.accept("]"));
+        out.append(renumberer.finish());
+
+        assertThat(out.toString()).isEqualTo("A [1] and B [2] and . C [3], D [1]");
+        assertThat(renumberer.citedSources()).containsExactly(3, 5, 7);
+    }
 }

@@ -27,14 +27,17 @@ class SseFramesTests {
         assertThat(frames.toJson(new ChatEvent.Token("Hel"))).isEqualTo("{\"type\":\"token\",\"content\":\"Hel\"}");
         assertThat(frames.toJson(new ChatEvent.Failure(ErrorCode.RATE_LIMITED, "slow down")))
                 .isEqualTo("{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"slow down\"}");
-        ChatEvent.Done done = new ChatEvent.Done("general_qa", "openai",
+        ChatEvent.Done done = new ChatEvent.Done("general_qa", "openai", "gpt-4o",
                 List.of(new ChatEvent.Citation(1, "d1", "Cells", null, "A cell is...")),
                 List.of(new ChatEvent.ChunkReference(1, "c9", "d1", 0.75)),
                 new ChatEvent.Usage(12, 3), false);
-        assertThat(frames.toJson(done)).isEqualTo("{\"type\":\"done\",\"route\":\"general_qa\",\"provider\":\"openai\","
+        assertThat(frames.toJson(done)).isEqualTo("{\"type\":\"done\",\"route\":\"general_qa\",\"provider\":\"openai\",\"model\":\"gpt-4o\","
                 + "\"citations\":[{\"number\":1,\"docId\":\"d1\",\"title\":\"Cells\",\"page\":null,\"quote\":\"A cell is...\"}],"
                 + "\"chunkReferences\":[{\"number\":1,\"chunkId\":\"c9\",\"docId\":\"d1\",\"score\":0.75}],"
                 + "\"usage\":{\"promptTokens\":12,\"completionTokens\":3},\"contextTrimmed\":false}");
+        assertThat(frames.toJson(new ChatEvent.Progress(2, 5, "research", "What does the heart do?")))
+                .isEqualTo("{\"type\":\"progress\",\"iteration\":2,\"of\":5,\"phase\":\"research\","
+                        + "\"title\":\"What does the heart do?\"}");
     }
 
     @Test

@@ -1,0 +1,42 @@
+package dev.streamchat.ai.config;
+
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * Installs BlockHound once per test JVM in recording mode: blocking calls on non-blocking threads (event loops,
+ * Reactor's parallel workers) are collected rather than thrown, so one finding does not hide the others; a test class
+ * checks {@link #found()} after its tests. Failsafe runs each IT class in its own JVM.
+ */
+public final class BlockingCalls {
+
+    private static final List<String> FOUND = new CopyOnWriteArrayList<>();
+    private static boolean installed;
+
+    private BlockingCalls() {
+    }
+
+    public static synchronized void install() {
+        if (installed) {
+            return;
+        }
+        installed = true;
+        BlockHound.Builder blockHound = BlockHound.builder();
+        // what BlockHound.install() does: Reactor's, reactor-netty's and Netty's own integrations mark their threads
+        ServiceLoader.load(BlockHoundIntegration.class).stream().map(ServiceLoader.Provider::get).sorted()
+                .forEach(blockHound::with);
+        blockHound.blockingMethodCallback(method -> FOUND.add(method + " on " + Thread.currentThread().getName()
+                        + "\n    " + StackWalker.getInstance().walk(frames -> frames.skip(2).limit(25)
+                        .map(Object::toString).collect(Collectors.joining("\n    ")))))
+                .install();
+    }
+
+    public static List<String> found() {
+        return List.copyOf(FOUND);
+    }
+}
