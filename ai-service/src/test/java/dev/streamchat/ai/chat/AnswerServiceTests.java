@@ -254,6 +254,33 @@ class AnswerServiceTests {
     }
 
     @Test
+    void deepResearchIsBoundedByTheMaximumDurationAcrossItsPhases() {
+        // The plan answers at once; the first research step never completes: the deadline covers the whole run.
+        ScriptedModel model = new ScriptedModel()
+                .then(answers(new TokenUsage(5, 2), "1. What is a cell?\n", "2. What is mitosis?"))
+                .then((handler, context) -> handler.onPartialResponse(new PartialResponse("Cells"), context));
+        DeepResearch research = new DeepResearch(retriever, new dev.streamchat.ai.route.ResearchPrompts(), limiter,
+                estimator, new TokenStreamBridge(64, Schedulers.boundedElastic()), new ResearchProperties(5));
+        AnswerService service = new AnswerService(routes, retriever, prompts, new ChatProvider(Provider.LOCAL, model, 100),
+                limiter, estimator, new TokenStreamBridge(64, Schedulers.boundedElastic()),
+                new StreamProperties(Duration.ofSeconds(10), Duration.ofMillis(500), 64), new StreamMetrics(meters),
+                Schedulers.parallel(), null, research);
+        Question question = new Question("r1", new SearchScope("u1", null, null), "What are cells and mitosis?", List.of(),
+                null, null, AnswerMode.DEEP_RESEARCH);
+
+        List<ChatEvent> events = service.answer(question).collectList().block(Duration.ofSeconds(30));
+
+        assertThat(events).filteredOn(ChatEvent.Progress.class::isInstance).extracting(e -> ((ChatEvent.Progress) e).phase())
+                .containsExactly("plan", "research");
+        assertThat(text(events)).endsWith("## What is a cell?\n\nCells");
+        assertThat(last(events)).isInstanceOfSatisfying(ChatEvent.Failure.class,
+                failure -> assertThat(failure.code()).isEqualTo(ErrorCode.TIMEOUT));
+        assertThat(events).noneMatch(ChatEvent.Done.class::isInstance);
+        assertThat(model.cancelled).isTrue();
+        assertThat(model.calls).hasValue(2);
+    }
+
+    @Test
     void aStreamLongerThanTheMaximumEndsWithTimeoutAndCancelsTheModel() {
         // Real time with a short maximum: virtual time raced the bridge's own thread and could hang the build.
         ScriptedModel model = new ScriptedModel().then((handler, context) ->

@@ -51,6 +51,7 @@ import tools.jackson.databind.json.JsonMapper;
 class DeepResearchIT {
 
     static final String KEY = "deep-research-it-key";
+    static final java.nio.file.Path FIXTURE = java.nio.file.Path.of("..", "docs", "protocol", "ai-stream-deep-research.sse");
 
     static {
         BlockingCalls.install();
@@ -197,6 +198,9 @@ class DeepResearchIT {
             assertThat(done.get("citations").get(1).get("docId").asString()).isEqualTo("d-blood");
             assertThat(done.get("chunkReferences").get(1).get("chunkId").asString()).isEqualTo("c-blood");
             assertThat(done.get("usage").get("promptTokens").asInt()).isEqualTo(4 * 11);
+            // The recorded fixture the gateway side builds on is exactly what the service sends.
+            assertThat(client.data()).isEqualTo(java.nio.file.Files.readAllLines(FIXTURE).stream()
+                    .filter(line -> line.startsWith("data: ")).map(line -> line.substring("data: ".length())).toList());
         }
 
         assertThat(FAKE.requestBodies()).hasSize(4);

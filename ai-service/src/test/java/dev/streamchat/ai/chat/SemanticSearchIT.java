@@ -457,7 +457,8 @@ class SemanticSearchIT {
         assertThat(models.body()).isEqualTo("{\"default\":\"openai:gpt-4o-mini\",\"models\":["
                 + "{\"id\":\"openai:gpt-4o-mini\",\"provider\":\"openai\",\"model\":\"gpt-4o-mini\"},"
                 + "{\"id\":\"openai:gpt-4o\",\"provider\":\"openai\",\"model\":\"gpt-4o\"},"
-                + "{\"id\":\"local\",\"provider\":\"local\",\"model\":null}]}");
+                + "{\"id\":\"local\",\"provider\":\"local\",\"model\":null}]}")
+                .isEqualTo(java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "protocol", "ai-models.json")).strip());
     }
 
     @Test

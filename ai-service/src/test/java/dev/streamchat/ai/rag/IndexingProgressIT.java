@@ -94,7 +94,7 @@ class IndexingProgressIT {
     }
 
     @Test
-    void aLargeUploadReportsParsingChunkingAndEmbeddingProgressUntilReady() {
+    void aLargeUploadReportsParsingChunkingAndEmbeddingProgressUntilReady() throws Exception {
         String docId = upload("large-notes.txt", largeNotes().getBytes(StandardCharsets.UTF_8));
         List<Map<String, Object>> seen = new CopyOnWriteArrayList<>();
 
@@ -114,6 +114,12 @@ class IndexingProgressIT {
             assertThat(s).containsEntry("phase", "embedding");
             assertThat((Integer) s.get("percent")).isBetween(20, 95);
         });
+        // The documented samples have exactly the keys of the real answers.
+        tools.jackson.databind.JsonNode fixture = tools.jackson.databind.json.JsonMapper.builder().build().readTree(
+                java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "protocol", "ai-document-status.json")));
+        for (tools.jackson.databind.JsonNode sample : fixture.get("samples")) {
+            assertThat(sample.propertyNames()).containsExactlyInAnyOrderElementsOf(ready.keySet());
+        }
         int previous = -1;
         for (Map<String, Object> s : seen) {
             int percent = (Integer) s.get("percent");

@@ -25,7 +25,7 @@ class ResearchWriterTests {
 
     @Test
     void thePlanListsAtMostTheAllowedPartsAndSaysWhenItLeavesSomeOut() {
-        String system = new ResearchPrompts().plan("q", List.of(), List.of(), 2).get(0).text();
+        String system = ((dev.langchain4j.data.message.SystemMessage) new ResearchPrompts().plan("q", List.of(), List.of(), 2).get(0)).text();
 
         String plan = ResearchWriter.write(ResearchPrompts.PLAN, system, "What is A? What is B? What is C?");
 
