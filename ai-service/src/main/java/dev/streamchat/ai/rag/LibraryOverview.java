@@ -12,7 +12,7 @@ import reactor.core.publisher.Mono;
 /**
  * The passages that describe a library as a whole, for questions about the documents themselves ("what do the
  * documents cover?", "a study guide of all of them"): the opening chunks of every ready document of the scope (the
- * user's own first, newest first, then the shared library), at most {@value #MAX_DOCUMENTS} documents and
+ * user's own first, newest first, then the shared library in its manifest's order), at most {@value #MAX_DOCUMENTS} documents and
  * {@value #MAX_PASSAGES} passages, in document order. No similarity search is involved, so each passage's
  * {@code score} is 1.0. Reactive all the way; never blocks.
  */
@@ -58,9 +58,11 @@ public class LibraryOverview {
         return visible
                 .filter(doc -> StoredDocument.READY.equals(doc.status()))
                 .filter(doc -> doc.shared() || scope.className() == null || scope.className().equals(doc.className()))
+                // The user's own documents first, newest first (the repository's order; the sort is stable), then the
+                // shared library in the order it was indexed (its manifest's order).
                 .collectSortedList(Comparator.comparing((StoredDocument doc) -> doc.shared())
-                        .thenComparing(doc -> doc.shared() ? doc.docId() : "",
-                                Comparator.naturalOrder()))
+                        .thenComparing(doc -> doc.shared() && doc.createdAt() != null ? doc.createdAt() : java.time.Instant.EPOCH)
+                        .thenComparing(doc -> doc.shared() ? doc.docId() : ""))
                 .flatMapMany(Flux::fromIterable);
     }
 

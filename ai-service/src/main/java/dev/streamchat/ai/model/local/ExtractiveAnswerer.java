@@ -151,17 +151,26 @@ final class ExtractiveAnswerer {
         return out.toString().stripTrailing();
     }
 
-    /** A document's opening sentence, then its definitions, then the sentences that open its other paragraphs. */
+    /** A sentence that leans on the one before it ("It ...", "The difference between the two ...") reads badly alone. */
+    private static final Pattern LEANS_ON_CONTEXT = Pattern.compile(
+            "^(it|its|this|these|that|those|they|their|such|both|here|there|then)\\b|\\b(the two|the latter|the former)\\b",
+            Pattern.CASE_INSENSITIVE);
+
+    /**
+     * A document's opening sentence, then its definitions, then the sentences that open its other paragraphs; a
+     * sentence that only makes sense after the one before it is left out.
+     */
     private static List<Sentence> keySentences(List<Sentence> sentences, int max) {
         List<Sentence> key = new ArrayList<>();
         key.add(sentences.get(0));
         for (Sentence s : sentences) {
-            if (key.size() < max && !key.contains(s) && DEFINITION.matcher(s.text()).find()) {
+            if (key.size() < max && !key.contains(s) && DEFINITION.matcher(s.text()).find()
+                    && !LEANS_ON_CONTEXT.matcher(s.text()).find()) {
                 key.add(s);
             }
         }
         for (Sentence s : sentences) {
-            if (key.size() < max && !key.contains(s) && s.position() == 0) {
+            if (key.size() < max && !key.contains(s) && s.position() == 0 && !LEANS_ON_CONTEXT.matcher(s.text()).find()) {
                 key.add(s);
             }
         }
