@@ -28,6 +28,8 @@ class DocumentIndexer {
     private static final Logger log = LoggerFactory.getLogger(DocumentIndexer.class);
     /** Bump when chunking changes, so the sample library is re-indexed on the next start. */
     private static final String PIPELINE_VERSION = "chunker-1|all-minilm-l6-v2";
+    /** Texts embedded between two progress reports (the embedder's own batch is 32). */
+    private static final int PROGRESS_SLICE = 32;
 
     private final Embedder embedder;
     private final ChunkRepository chunks;
@@ -92,8 +94,8 @@ class DocumentIndexer {
     }
 
     private Prepared prepare(StoredDocument document, DocumentFormat format, byte[] content) {
-        IndexingProgress progress = new IndexingProgress(documents, document.docId(), document.run());
         TextExtractor.ExtractedText extracted;
+        IndexingProgress progress = new IndexingProgress(documents, document.docId(), document.run());
         try {
             extracted = TextExtractor.extract(format, content);
         } catch (IOException e) {
@@ -106,8 +108,7 @@ class DocumentIndexer {
         }
         String title = document.shared() || extracted.title() == null ? document.title() : extracted.title();
         List<String> inputs = drafts.stream().map(d -> embeddingInput(title, d)).toList();
-        progress.embedding(0, inputs.size());
-        List<float[]> vectors = embedder.embedAllBlocking(inputs, embedded -> progress.embedding(embedded, inputs.size()));
+        List<float[]> vectors = embedWithProgress(inputs, progress);
         Date now = Date.from(Instant.now());
         List<Document> stored = new ArrayList<>(drafts.size());
         for (int i = 0; i < drafts.size(); i++) {
@@ -128,6 +129,17 @@ class DocumentIndexer {
         }
         progress.storing();
         return new Prepared(title, stored);
+    }
+
+    /** Embeds in slices of {@value #PROGRESS_SLICE} texts, reporting after each how many have their vectors. */
+    private List<float[]> embedWithProgress(List<String> inputs, IndexingProgress progress) {
+        List<float[]> vectors = new ArrayList<>(inputs.size());
+        progress.embedding(0, inputs.size());
+        for (int i = 0; i < inputs.size(); i += PROGRESS_SLICE) {
+            vectors.addAll(embedder.embedAllBlocking(inputs.subList(i, Math.min(inputs.size(), i + PROGRESS_SLICE))));
+            progress.embedding(vectors.size(), inputs.size());
+        }
+        return vectors;
     }
 
     /** The title and section give a chunk the context its own sentences often leave implicit. */

@@ -28,11 +28,6 @@ class Embedder {
     }
 
     List<float[]> embedAllBlocking(List<String> texts) {
-        return embedAllBlocking(texts, embedded -> { });
-    }
-
-    /** Like {@link #embedAllBlocking(List)}; {@code onEmbedded} hears how many texts are done after each batch. */
-    List<float[]> embedAllBlocking(List<String> texts, java.util.function.IntConsumer onEmbedded) {
         List<float[]> vectors = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i += BATCH) {
             List<TextSegment> batch = texts.subList(i, Math.min(texts.size(), i + BATCH)).stream()
@@ -40,7 +35,6 @@ class Embedder {
             for (Embedding embedding : model.embedAll(batch).content()) {
                 vectors.add(embedding.vector());
             }
-            onEmbedded.accept(vectors.size());
         }
         return vectors;
     }
