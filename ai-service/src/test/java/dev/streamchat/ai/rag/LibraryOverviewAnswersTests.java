@@ -127,6 +127,25 @@ class LibraryOverviewAnswersTests {
     }
 
     @Test
+    void aModelProviderIsPromptedWithEveryDocumentNumberedAsASource() throws Exception {
+        List<Passage> passages = overview.passages(new SearchScope("library-newcomer", null, null)).block();
+
+        String system = ((dev.langchain4j.data.message.SystemMessage) prompts.build(Route.LIBRARY_OVERVIEW,
+                "What do the sample documents cover?", List.of(), passages).get(0)).text();
+
+        assertThat(system).startsWith("Task: library_overview.").contains("an opening passage of one document");
+        for (String title : List.of("The Heart: Anatomy, Chambers and Valves",
+                "The Heartbeat: Conduction System, ECG and Cardiac Cycle", "Blood Vessels and the Circuits of Circulation",
+                "Blood: Composition, Functions and Clotting", "Blood Pressure and Its Regulation",
+                "Cardiovascular Disease and Heart Health")) {
+            assertThat(system).contains("title=\"" + title + "\"");
+        }
+        assertThat(system).contains("<source id=\"" + passages.size() + "\"");
+        // The shared library comes in its manifest's order.
+        assertThat(passages.get(0).docId()).isEqualTo("sample-heart-anatomy");
+    }
+
+    @Test
     void aSingleDocumentScopeGetsSeveralOfItsPassagesAndAnEmptyLibraryNone() {
         List<Passage> one = overview.passages(new SearchScope("library-newcomer", null, "sample-blood")).block();
         assertThat(one).hasSizeGreaterThan(1).allSatisfy(p -> assertThat(p.docId()).isEqualTo("sample-blood"));
