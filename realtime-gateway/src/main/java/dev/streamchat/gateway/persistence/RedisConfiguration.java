@@ -14,12 +14,16 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+
+import dev.streamchat.gateway.config.EventLoopSizing;
 
 import reactor.core.publisher.Mono;
 
@@ -31,9 +35,17 @@ import reactor.core.publisher.Mono;
 @Configuration(proxyBeanMethods = false)
 public class RedisConfiguration {
 
+    /** Lettuce's threads, sized from the cores; Boot's client (health) and the gateway's client share them. */
+    @Bean
+    ClientResourcesBuilderCustomizer gatewayRedisThreads() {
+        return builder -> builder.ioThreadPoolSize(EventLoopSizing.redisThreads())
+                .computationThreadPoolSize(EventLoopSizing.redisThreads());
+    }
+
+    /** Uses Boot's {@link ClientResources} rather than a second set of Lettuce threads. */
     @Bean(destroyMethod = "shutdown")
-    RedisClient gatewayRedisClient() {
-        RedisClient client = RedisClient.create();
+    RedisClient gatewayRedisClient(ClientResources resources) {
+        RedisClient client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)

@@ -20,7 +20,9 @@ import dev.streamchat.gateway.auth.SocketAuthTokenListener;
 import dev.streamchat.gateway.stream.StreamCommands;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.epoll.Epoll;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import dev.streamchat.gateway.config.EventLoopSizing;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -39,6 +41,12 @@ class SocketServerConfiguration {
         config.setPingInterval((int) properties.pingInterval().toMillis());
         config.setPingTimeout((int) properties.pingTimeout().toMillis());
         config.setJsonSupport(new SocketJsonSupport());
+        config.setWebsocketCompression(properties.perMessageDeflate());
+        config.setHttpCompression(properties.perMessageDeflate());
+        // One acceptor; one I/O loop per core (netty-socketio's default is two per core), native epoll where it loads.
+        config.setBossThreads(1);
+        config.setWorkerThreads(EventLoopSizing.ioThreads());
+        config.setUseLinuxNativeEpoll(Epoll.isAvailable());
         // Acks are sent when a command answers, after the listener has returned.
         config.setAckMode(AckMode.MANUAL);
         config.setMaxFramePayloadLength(properties.transportLimitBytes());

@@ -1,0 +1,40 @@
+package dev.streamchat.gateway.config;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+
+/**
+ * Sizes the gateway's event loops from the cores, so a 2-core box does not run three sets of loops sized for a
+ * bigger one: Reactor Netty (WebFlux server and every WebClient share its loops; its own default is at least 4),
+ * the netty-socketio workers (its default is two per core) and Lettuce's pools all get one thread per core
+ * ({@code -XX:ActiveProcessorCount} caps what the JVM reports). A {@code -Dreactor.netty.ioWorkerCount} given on
+ * the command line wins. Runs as an environment post-processor: before any Netty resource is created, in tests too.
+ */
+public final class EventLoopSizing implements EnvironmentPostProcessor, Ordered {
+
+    static final String REACTOR_NETTY_IO_WORKERS = "reactor.netty.ioWorkerCount";
+
+    /** One I/O thread per core reported to the JVM. */
+    public static int ioThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Lettuce's pools: its minimum of 2, else one per core. */
+    public static int redisThreads() {
+        return Math.max(2, ioThreads());
+    }
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        if (System.getProperty(REACTOR_NETTY_IO_WORKERS) == null) {
+            System.setProperty(REACTOR_NETTY_IO_WORKERS, Integer.toString(ioThreads()));
+        }
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE;
+    }
+}
