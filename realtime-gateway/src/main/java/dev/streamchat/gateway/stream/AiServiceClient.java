@@ -4,17 +4,20 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
-import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.NettyDataBuffer;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 
-import reactor.core.publisher.Flux;
+import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.PrematureCloseException;
 import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,42 +53,45 @@ public class AiServiceClient {
     }
 
     /**
-     * The events of one answer. {@code onAccepted} runs once, on the I/O thread, when the ai-service answered
-     * 2xx and before any event is emitted. Failures before that are {@link AiServiceUnavailableException};
-     * after it, {@link java.util.concurrent.TimeoutException} (no byte for {@code idleTimeout}, keepalives
-     * count), {@link AiProtocolException} or an I/O error. The flux completes after a {@code done} or
-     * {@code error} event, or when the body ends (a dropped stream, which the caller detects).
+     * Runs one answer, handing each event to {@code onEvent} on the I/O thread as it is parsed (no list, no
+     * queue). {@code onAccepted} runs once, on the I/O thread, when the ai-service answered 2xx and before any event.
+     * Failures before that are {@link AiServiceUnavailableException}; after it, {@link TimeoutException} (no byte for
+     * {@code idleTimeout}, keepalives count), {@link AiProtocolException} or an I/O error. Completes after a
+     * {@code done} or {@code error} event (nothing after it is delivered), or when the body ends (a dropped
+     * stream, which the caller detects). Cancelling closes the HTTP connection.
      */
-    public Flux<AiStreamEvent> stream(AiRequest request, Runnable onAccepted) {
+    public Mono<Void> stream(AiRequest request, Runnable onAccepted, Consumer<AiStreamEvent> onEvent) {
         if (!streamProperties.enableStreaming()) {
-            return blocking(request, onAccepted);
+            return blocking(request, onAccepted, onEvent);
         }
         String body = json.writeValueAsString(request.toWire());
-        return Flux.defer(() -> {
+        Duration idle = streamProperties.idleTimeout();
+        return Mono.defer(() -> {
             AtomicBoolean accepted = new AtomicBoolean();
             return webClient.post().uri(STREAM_PATH)
                     .contentType(MediaType.APPLICATION_JSON)
                     .accept(MediaType.TEXT_EVENT_STREAM)
+                    // Idle limit between network reads (Netty's ReadTimeoutHandler) instead of a timer per element.
+                    .httpRequest(http -> http.<HttpClientRequest>getNativeRequest().responseTimeout(idle))
                     .bodyValue(body)
-                    .exchangeToFlux(response -> {
+                    .exchangeToMono(response -> {
                         if (!response.statusCode().is2xxSuccessful()) {
                             int status = response.statusCode().value();
-                            return response.releaseBody().thenMany(Flux.error(new AiServiceUnavailableException(
+                            return response.releaseBody().then(Mono.error(new AiServiceUnavailableException(
                                     "ai-service answered " + status, status, null)));
                         }
                         accepted.set(true);
                         onAccepted.run();
-                        SseEventParser parser = new SseEventParser();
+                        EventReader reader = new EventReader(decoder, onEvent);
                         return response.bodyToFlux(DataBuffer.class)
-                                .timeout(streamProperties.idleTimeout())
-                                .concatMapIterable(buffer -> parse(parser, buffer))
-                                .<AiStreamEvent>handle((sse, sink) -> {
-                                    AiStreamEvent event = decoder.decode(sse.data());
-                                    if (event != null) {
-                                        sink.next(event);
+                                .<Void>handle((buffer, sink) -> {
+                                    if (reader.read(buffer)) {
+                                        sink.complete();
                                     }
                                 })
-                                .takeUntil(event -> !(event instanceof AiStreamEvent.Token));
+                                .then()
+                                .onErrorMap(AiServiceClient::isReadTimeout,
+                                        error -> new TimeoutException("no byte from the ai-service for " + idle));
                     })
                     .retryWhen(Retry.fixedDelay(2, retryDelay)
                             .filter(error -> !accepted.get() && isTransient(error))
@@ -95,8 +101,65 @@ public class AiServiceClient {
         });
     }
 
+    /**
+     * One stream's parser and decoder. Reads a network chunk in place, hands its events on, and stops at the
+     * terminal one. Runs on the I/O thread of the stream's connection only.
+     */
+    private static final class EventReader implements SseEventParser.DataListener {
+        private final SseEventParser parser = new SseEventParser();
+        private final AiStreamEventDecoder decoder;
+        private final Consumer<AiStreamEvent> onEvent;
+        private boolean ended;
+
+        EventReader(AiStreamEventDecoder decoder, Consumer<AiStreamEvent> onEvent) {
+            this.decoder = decoder;
+            this.onEvent = onEvent;
+        }
+
+        /** @return true once the terminal event was delivered */
+        boolean read(DataBuffer buffer) {
+            try {
+                if (buffer instanceof NettyDataBuffer netty) {
+                    parser.feed(netty.getNativeBuffer(), this);
+                } else {
+                    byte[] bytes = new byte[buffer.readableByteCount()];
+                    buffer.read(bytes);
+                    parser.feed(bytes, 0, bytes.length, this);
+                }
+            } catch (IllegalStateException e) {
+                throw new AiProtocolException(e.getMessage());
+            } finally {
+                DataBufferUtils.release(buffer);
+            }
+            return ended;
+        }
+
+        @Override
+        public void onData(byte[] data, int length) {
+            if (ended) {
+                return;
+            }
+            AiStreamEvent event = decoder.decode(data, 0, length);
+            if (event == null) {
+                return;
+            }
+            ended = !(event instanceof AiStreamEvent.Token);
+            onEvent.accept(event);
+        }
+    }
+
+    /** Netty's read timeout, however the HTTP layers wrapped it. */
+    private static boolean isReadTimeout(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ReadTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@code ENABLE_STREAMING=false}: the blocking endpoint, its whole answer as one token, then done. */
-    private Flux<AiStreamEvent> blocking(AiRequest request, Runnable onAccepted) {
+    private Mono<Void> blocking(AiRequest request, Runnable onAccepted, Consumer<AiStreamEvent> onEvent) {
         String body = json.writeValueAsString(request.toWire());
         return Mono.defer(() -> {
             AtomicBoolean accepted = new AtomicBoolean();
@@ -120,24 +183,13 @@ public class AiServiceClient {
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                     .onErrorMap(error -> !accepted.get() && !(error instanceof AiServiceUnavailableException),
                             error -> new AiServiceUnavailableException("ai-service unreachable", 0, error));
-        }).flatMapMany(text -> {
+        }).doOnNext(text -> {
             AiStreamEventDecoder.AnswerAndDone answer = decoder.decodeAnswer(json.readTree(text));
-            return answer.answer().isEmpty()
-                    ? Flux.just(answer.done())
-                    : Flux.just(new AiStreamEvent.Token(answer.answer()), answer.done());
-        });
-    }
-
-    private static List<SseEvent> parse(SseEventParser parser, DataBuffer buffer) {
-        try {
-            byte[] bytes = new byte[buffer.readableByteCount()];
-            buffer.read(bytes);
-            return parser.feed(bytes);
-        } catch (IllegalStateException e) {
-            throw new AiProtocolException(e.getMessage());
-        } finally {
-            DataBufferUtils.release(buffer);
-        }
+            if (!answer.answer().isEmpty()) {
+                onEvent.accept(new AiStreamEvent.Token(answer.answer()));
+            }
+            onEvent.accept(answer.done());
+        }).then();
     }
 
     /** Refused or reset before any status, or a 502/503/504: worth another try (contract section 2). */

@@ -98,9 +98,8 @@ public class StreamRelay {
         return store.open(spec, stateJson(spec, "in_progress"))
                 .then(Mono.defer(() -> {
                     active.add(stream);
-                    stream.upstream = ai.stream(spec.aiRequest(), () -> onAccepted(stream))
-                            .subscribe(event -> onEvent(stream, event), error -> onError(stream, error),
-                                    () -> onComplete(stream));
+                    stream.upstream = ai.stream(spec.aiRequest(), () -> onAccepted(stream), event -> onEvent(stream, event))
+                            .subscribe(null, error -> onError(stream, error), () -> onComplete(stream));
                     Duration deadline = properties.enableStreaming() ? aiProperties.statusTimeout()
                             : properties.overallLimit();
                     return stream.accepted.asMono()

@@ -44,9 +44,13 @@ class AiServiceClientTests {
     }
 
     private AiServiceClient client(String url, int maxStreams, boolean streaming) {
+        return client(url, maxStreams, streaming, Duration.ofSeconds(5));
+    }
+
+    private AiServiceClient client(String url, int maxStreams, boolean streaming, Duration idleTimeout) {
         AiServiceProperties properties = new AiServiceProperties(URI.create(url), FakeAiServer.API_KEY, maxStreams,
                 Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(5));
-        StreamProperties streams = new StreamProperties(streaming, Duration.ofSeconds(5), Duration.ofSeconds(20),
+        StreamProperties streams = new StreamProperties(streaming, idleTimeout, Duration.ofSeconds(20),
                 Duration.ofSeconds(300), Duration.ofMillis(50));
         AiServiceConfiguration configuration = new AiServiceConfiguration();
         provider = configuration.aiServiceConnectionProvider(properties);
@@ -60,9 +64,9 @@ class AiServiceClientTests {
     @Test
     void acceptsOnTheStatusThenRelaysTokensAndDone() {
         AtomicBoolean accepted = new AtomicBoolean();
-        List<AiStreamEvent> events = client(ai.url(), 10, true)
-                .stream(request("hello"), () -> accepted.set(true))
-                .collectList().block(Duration.ofSeconds(10));
+        List<AiStreamEvent> events = new CopyOnWriteArrayList<>();
+        client(ai.url(), 10, true).stream(request("hello"), () -> accepted.set(true), events::add)
+                .block(Duration.ofSeconds(10));
         assertThat(accepted).isTrue();
         assertThat(events).hasSize(6);
         assertThat(events.get(5)).isInstanceOf(AiStreamEvent.Done.class);
@@ -78,8 +82,8 @@ class AiServiceClientTests {
         long begin = System.nanoTime();
         AtomicBoolean accepted = new AtomicBoolean();
         Throwable error = client("http://127.0.0.1:" + deadPort, 10, true)
-                .stream(request("anyone?"), () -> accepted.set(true))
-                .then().materialize().block(Duration.ofSeconds(10)).getThrowable();
+                .stream(request("anyone?"), () -> accepted.set(true), e -> { })
+                .materialize().block(Duration.ofSeconds(10)).getThrowable();
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
         assertThat(error).isInstanceOf(AiServiceUnavailableException.class);
         assertThat(accepted).isFalse();
@@ -89,8 +93,8 @@ class AiServiceClientTests {
     @Test
     void neverRetriesAfterA4xx() {
         ai.planner = q -> Plan.status(400);
-        Throwable error = client(ai.url(), 10, true).stream(request("bad"), () -> { })
-                .then().materialize().block(Duration.ofSeconds(10)).getThrowable();
+        Throwable error = client(ai.url(), 10, true).stream(request("bad"), () -> { }, e -> { })
+                .materialize().block(Duration.ofSeconds(10)).getThrowable();
         assertThat(error).isInstanceOf(AiServiceUnavailableException.class);
         assertThat(((AiServiceUnavailableException) error).status()).isEqualTo(400);
         assertThat(ai.streamRequests.get()).isEqualTo(1);
@@ -103,12 +107,12 @@ class AiServiceClientTests {
         List<Disposable> running = new CopyOnWriteArrayList<>();
         AtomicBoolean first = new AtomicBoolean();
         AtomicBoolean second = new AtomicBoolean();
-        running.add(client.stream(request("one"), () -> first.set(true)).subscribe(e -> { }, e -> { }));
-        running.add(client.stream(request("two"), () -> second.set(true)).subscribe(e -> { }, e -> { }));
+        running.add(client.stream(request("one"), () -> first.set(true), e -> { }).subscribe(null, e -> { }));
+        running.add(client.stream(request("two"), () -> second.set(true), e -> { }).subscribe(null, e -> { }));
         await().atMost(Duration.ofSeconds(5)).until(() -> first.get() && second.get());
 
         long begin = System.nanoTime();
-        Throwable error = client.stream(request("three"), () -> { }).then().materialize()
+        Throwable error = client.stream(request("three"), () -> { }, e -> { }).materialize()
                 .block(Duration.ofSeconds(10)).getThrowable();
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
         assertThat(error).isInstanceOf(AiServiceUnavailableException.class);
@@ -121,8 +125,8 @@ class AiServiceClientTests {
     void cancellingTheFluxDisconnectsFromTheAiServiceWithinOneSecond() {
         ai.planner = q -> Plan.slow(IntStream.range(0, 200).mapToObj(i -> "t").toList(), Duration.ofMillis(20));
         List<AiStreamEvent> seen = new CopyOnWriteArrayList<>();
-        Disposable subscription = client(ai.url(), 10, true).stream(request("cancel me"), () -> { })
-                .subscribe(seen::add);
+        Disposable subscription = client(ai.url(), 10, true).stream(request("cancel me"), () -> { }, seen::add)
+                .subscribe();
         await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() >= 3);
         FakeAiServer.Call call = ai.lastCallFor("cancel me");
         long cancelledAt = System.nanoTime();
@@ -133,9 +137,23 @@ class AiServiceClientTests {
     }
 
     @Test
+    void anAiServiceThatFallsSilentTimesOutAfterTheIdleLimit() {
+        ai.planner = q -> Plan.fault(FakeAiServer.Fault.STALL, List.of("a", "b"));
+        List<AiStreamEvent> seen = new CopyOnWriteArrayList<>();
+        long begin = System.nanoTime();
+        Throwable error = client(ai.url(), 10, true, Duration.ofMillis(600))
+                .stream(request("silent"), () -> { }, seen::add)
+                .materialize().block(Duration.ofSeconds(10)).getThrowable();
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+        assertThat(error).isInstanceOf(java.util.concurrent.TimeoutException.class);
+        assertThat(seen).containsExactly(new AiStreamEvent.Token("a"), new AiStreamEvent.Token("b"));
+        assertThat(tookMs).isBetween(500L, 5000L);
+    }
+
+    @Test
     void withStreamingOffTheWholeAnswerIsOneTokenThenDone() {
-        List<AiStreamEvent> events = client(ai.url(), 10, false).stream(request("blocking"), () -> { })
-                .collectList().block(Duration.ofSeconds(10));
+        List<AiStreamEvent> events = new CopyOnWriteArrayList<>();
+        client(ai.url(), 10, false).stream(request("blocking"), () -> { }, events::add).block(Duration.ofSeconds(10));
         assertThat(events).hasSize(2);
         assertThat(((AiStreamEvent.Token) events.get(0)).content()).isEqualTo("Answer to: blocking ✓");
         assertThat(events.get(1)).isInstanceOf(AiStreamEvent.Done.class);

@@ -26,7 +26,7 @@ class SseEventParserTests {
     @ValueSource(strings = {"ai-stream-complete.sse", "ai-stream-error.sse", "ai-stream-done-minimal.sse"})
     void yieldsTheSameEventsWhereverTheStreamIsSplit(String fixture) throws IOException {
         byte[] lf = Files.readAllBytes(FIXTURES.resolve(fixture));
-        List<SseEvent> expected = feedWhole(lf);
+        List<String> expected = feedWhole(lf);
         assertThat(expected).isNotEmpty();
         for (String ending : List.of("\n", "\r\n", "\r")) {
             byte[] bytes = new String(lf, StandardCharsets.UTF_8).replace("\n", ending).getBytes(StandardCharsets.UTF_8);
@@ -34,23 +34,25 @@ class SseEventParserTests {
                     .isEqualTo(expected);
             for (int cut = 0; cut <= bytes.length; cut++) {
                 SseEventParser parser = new SseEventParser();
-                List<SseEvent> events = new ArrayList<>(parser.feed(bytes, 0, cut));
-                events.addAll(parser.feed(bytes, cut, bytes.length - cut));
+                List<String> events = new ArrayList<>();
+                feed(parser, bytes, 0, cut, events);
+                feed(parser, bytes, cut, bytes.length - cut, events);
                 assertThat(events).as("split at %d", cut).isEqualTo(expected);
             }
             for (int a = 1; a < bytes.length; a += 7) {
                 for (int b = a; b <= bytes.length; b += 5) {
                     SseEventParser parser = new SseEventParser();
-                    List<SseEvent> events = new ArrayList<>(parser.feed(bytes, 0, a));
-                    events.addAll(parser.feed(bytes, a, b - a));
-                    events.addAll(parser.feed(bytes, b, bytes.length - b));
+                    List<String> events = new ArrayList<>();
+                    feed(parser, bytes, 0, a, events);
+                    feed(parser, bytes, a, b - a, events);
+                    feed(parser, bytes, b, bytes.length - b, events);
                     assertThat(events).as("split at %d and %d", a, b).isEqualTo(expected);
                 }
             }
             SseEventParser oneByteAtATime = new SseEventParser();
-            List<SseEvent> events = new ArrayList<>();
-            for (byte x : bytes) {
-                events.addAll(oneByteAtATime.feed(new byte[] {x}));
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < bytes.length; i++) {
+                feed(oneByteAtATime, bytes, i, 1, events);
             }
             assertThat(events).isEqualTo(expected);
         }
@@ -59,7 +61,7 @@ class SseEventParserTests {
     @Test
     void decodesTheRecordedCompleteStream() throws IOException {
         List<AiStreamEvent> events = feedWhole(Files.readAllBytes(FIXTURES.resolve("ai-stream-complete.sse"))).stream()
-                .map(e -> decoder.decode(e.data())).toList();
+                .map(decoder::decode).toList();
         assertThat(events).hasSize(5);
         assertThat(events.subList(0, 4)).extracting(e -> ((AiStreamEvent.Token) e).content())
                 .containsExactly("Hel", "lo, wörld — 你好 🌍", " [1]", "\n• line two");
@@ -71,8 +73,8 @@ class SseEventParserTests {
 
     @Test
     void toleratesADoneWithNothingButItsType() throws IOException {
-        List<SseEvent> sse = feedWhole(Files.readAllBytes(FIXTURES.resolve("ai-stream-done-minimal.sse")));
-        AiStreamEvent.Done done = (AiStreamEvent.Done) decoder.decode(sse.get(1).data());
+        List<String> sse = feedWhole(Files.readAllBytes(FIXTURES.resolve("ai-stream-done-minimal.sse")));
+        AiStreamEvent.Done done = (AiStreamEvent.Done) decoder.decode(sse.get(1));
         assertThat(done.usage()).isNull();
         assertThat(done.route()).isNull();
         assertThat(done.citations()).isEmpty();
@@ -80,17 +82,66 @@ class SseEventParserTests {
     }
 
     @Test
-    void keepsEventAndIdFieldsAndJoinsMultiLineData() {
-        List<SseEvent> events = new SseEventParser().feed(
-                "event: token\nid: 7\ndata: a\ndata: b\n\n".getBytes(StandardCharsets.UTF_8));
-        assertThat(events).containsExactly(new SseEvent("token", "7", "a\nb"));
+    void joinsMultiLineDataAndSkipsOtherFields() {
+        assertThat(feedWhole("event: token\nid: 7\nretry: 10\ndata: a\nother\ndata:b\n\n".getBytes(StandardCharsets.UTF_8)))
+                .containsExactly("a\nb");
     }
 
     @Test
-    void refusesAnOverlongLine() {
-        SseEventParser parser = new SseEventParser(16);
-        assertThatThrownBy(() -> parser.feed("data: 0123456789abcdef".getBytes(StandardCharsets.UTF_8)))
+    void skipsCommentsAndEventsWithoutData() {
+        assertThat(feedWhole(": keepalive\n\nevent: ping\n\n:\ndata: x\n\n".getBytes(StandardCharsets.UTF_8)))
+                .containsExactly("x");
+    }
+
+    @Test
+    void dropsAByteOrderMarkOnlyAtTheStart() {
+        byte[] bytes = "\uFEFFdata: a\n\ndata: \uFEFFb\n\n".getBytes(StandardCharsets.UTF_8);
+        for (int cut = 0; cut <= 3; cut++) {
+            SseEventParser parser = new SseEventParser();
+            List<String> events = new ArrayList<>();
+            feed(parser, bytes, 0, cut, events);
+            feed(parser, bytes, cut, bytes.length - cut, events);
+            assertThat(events).as("split at %d", cut).containsExactly("a", "\uFEFFb");
+        }
+    }
+
+    @Test
+    void refusesAnOverlongLineWhetherWholeOrSplit() {
+        byte[] line = "data: 0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> feed(new SseEventParser(16), line, 0, line.length, new ArrayList<>()))
                 .isInstanceOf(IllegalStateException.class);
+        byte[] whole = "data: 0123456789abcdef\n\n".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> feed(new SseEventParser(16), whole, 0, whole.length, new ArrayList<>()))
+                .isInstanceOf(IllegalStateException.class);
+        SseEventParser split = new SseEventParser(16);
+        feed(split, whole, 0, 10, new ArrayList<>());
+        assertThatThrownBy(() -> feed(split, whole, 10, whole.length - 10, new ArrayList<>()))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void acceptsALineJustUnderTheLimit() {
+        byte[] whole = "data: 0123456789\n\n".getBytes(StandardCharsets.UTF_8);
+        SseEventParser parser = new SseEventParser(16);
+        List<String> events = new ArrayList<>();
+        feed(parser, whole, 0, 8, events);
+        feed(parser, whole, 8, whole.length - 8, events);
+        assertThat(events).containsExactly("0123456789");
+    }
+
+    @Test
+    void decodesOnlyTypeAndContentOfATokenWhateverElseItCarries() {
+        AiStreamEvent event = decoder.decode(
+                "{\"meta\":{\"a\":[1,{\"content\":\"no\"}]},\"content\":\"h\\u00e9\\n\\\"x\\\"\",\"type\":\"token\",\"n\":null}");
+        assertThat(event).isEqualTo(new AiStreamEvent.Token("hé\n\"x\""));
+        assertThat(decoder.decode("{\"type\":\"token\",\"content\":null}")).isEqualTo(new AiStreamEvent.Token(""));
+    }
+
+    @Test
+    void refusesEventsThatAreNotOneJsonObject() {
+        for (String bad : List.of("[1]", "\"x\"", "{\"type\":\"token\"", "{\"type\":\"token\"} {}", "nope")) {
+            assertThatThrownBy(() -> decoder.decode(bad)).as(bad).isInstanceOf(AiProtocolException.class);
+        }
     }
 
     @Test
@@ -98,7 +149,13 @@ class SseEventParserTests {
         assertThat(decoder.decode("{\"type\":\"progress\",\"pct\":50}")).isNull();
     }
 
-    private static List<SseEvent> feedWhole(byte[] bytes) {
-        return new SseEventParser().feed(bytes);
+    private static List<String> feedWhole(byte[] bytes) {
+        List<String> events = new ArrayList<>();
+        feed(new SseEventParser(), bytes, 0, bytes.length, events);
+        return events;
+    }
+
+    private static void feed(SseEventParser parser, byte[] bytes, int offset, int length, List<String> events) {
+        parser.feed(bytes, offset, length, (data, n) -> events.add(new String(data, 0, n, StandardCharsets.UTF_8)));
     }
 }
