@@ -26,7 +26,7 @@ import dev.streamchat.gateway.error.ErrorCode;
 import dev.streamchat.gateway.persistence.ChatSessionStore;
 import dev.streamchat.gateway.persistence.StoreUnavailable;
 import dev.streamchat.gateway.quota.FreeTierQuota;
-import dev.streamchat.gateway.stream.StreamCommands;
+import dev.streamchat.gateway.socket.StreamCommands;
 import dev.streamchat.gateway.stream.StreamRegistry;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;

@@ -83,6 +83,8 @@ public class RedisConfiguration {
                 new AtomicReference<>();
         private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, byte[]>>> bytes =
                 new AtomicReference<>();
+        private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>> pipelined =
+                new AtomicReference<>();
 
         public GatewayRedis(RedisClient client, RedisURI uri) {
             this.client = client;
@@ -99,28 +101,47 @@ public class RedisConfiguration {
             return connection(bytes, RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
         }
 
+        /**
+         * A connection of its own with command auto-flush off, for a single writer thread that queues a batch of
+         * commands and sends them with one {@code flushCommands()} (Lettuce pipelining). Null until connected; the
+         * first call starts connecting. Never share it: its flush state belongs to that one thread.
+         */
+        public StatefulRedisConnection<String, String> pipelinedIfConnected() {
+            CompletableFuture<StatefulRedisConnection<String, String>> future = future(pipelined, StringCodec.UTF8,
+                    connection -> connection.setAutoFlushCommands(false));
+            return future.isDone() && !future.isCompletedExceptionally() ? future.join() : null;
+        }
+
         private <V> Mono<StatefulRedisConnection<String, V>> connection(
                 AtomicReference<CompletableFuture<StatefulRedisConnection<String, V>>> holder, RedisCodec<String, V> codec) {
-            return Mono.defer(() -> {
-                CompletableFuture<StatefulRedisConnection<String, V>> future = holder.get();
-                if (future == null || future.isCompletedExceptionally()) {
-                    CompletableFuture<StatefulRedisConnection<String, V>> fresh =
-                            client.connectAsync(codec, uri).toCompletableFuture();
-                    if (holder.compareAndSet(future, fresh)) {
-                        future = fresh;
-                    } else {
-                        fresh.thenAccept(StatefulRedisConnection::closeAsync);
-                        future = holder.get();
-                    }
+            return Mono.defer(() -> Mono.fromFuture(future(holder, codec, connection -> { }), true));
+        }
+
+        private <V> CompletableFuture<StatefulRedisConnection<String, V>> future(
+                AtomicReference<CompletableFuture<StatefulRedisConnection<String, V>>> holder, RedisCodec<String, V> codec,
+                java.util.function.Consumer<StatefulRedisConnection<String, V>> prepare) {
+            CompletableFuture<StatefulRedisConnection<String, V>> future = holder.get();
+            if (future == null || future.isCompletedExceptionally()) {
+                CompletableFuture<StatefulRedisConnection<String, V>> fresh =
+                        client.connectAsync(codec, uri).toCompletableFuture().thenApply(connection -> {
+                            prepare.accept(connection);
+                            return connection;
+                        });
+                if (holder.compareAndSet(future, fresh)) {
+                    future = fresh;
+                } else {
+                    fresh.thenAccept(StatefulRedisConnection::closeAsync);
+                    future = holder.get();
                 }
-                return Mono.fromFuture(future, true);
-            });
+            }
+            return future;
         }
 
         @Override
         public void close() {
             closeQuietly(strings.get());
             closeQuietly(bytes.get());
+            closeQuietly(pipelined.get());
         }
 
         private static void closeQuietly(CompletableFuture<? extends StatefulRedisConnection<?, ?>> future) {

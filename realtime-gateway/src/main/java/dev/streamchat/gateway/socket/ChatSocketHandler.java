@@ -14,9 +14,8 @@ import com.corundumstudio.socketio.SocketIONamespace;
 
 import dev.streamchat.gateway.auth.AuthenticatedUser;
 import dev.streamchat.gateway.error.ErrorCode;
-import dev.streamchat.gateway.stream.StreamCommands;
-import dev.streamchat.gateway.stream.StreamCommands.ResumeStatus;
-import dev.streamchat.gateway.stream.StreamCommands.StopResult;
+import dev.streamchat.gateway.socket.StreamCommands.ResumeStatus;
+import dev.streamchat.gateway.socket.StreamCommands.StopResult;
 
 /**
  * {@code chat-stop} and {@code chat-resume} (contract section 3). Listeners run on the netty event loop, so each

@@ -35,11 +35,16 @@ final class ResumeGates {
 
     /** True when the event was held for a replay in progress (then the caller must not send it). */
     boolean hold(SocketIOClient client, String event, Object payload) {
-        if (gates.isEmpty() || !(payload instanceof Map<?, ?> fields) || !(fields.get("streamId") instanceof String streamId)) {
+        if (gates.isEmpty() || !(payload instanceof StreamPayload streamPayload)) {
             return false;
         }
-        Gate gate = gates.get(new Key(client.getSessionId(), streamId));
-        return gate != null && gate.hold(event, fields);
+        Gate gate = gates.get(new Key(client.getSessionId(), streamPayload.streamId()));
+        return gate != null && gate.hold(event, payload);
+    }
+
+    /** A token's seq (from 1), or 0 for any other event. */
+    private static long seqOf(Object payload) {
+        return payload instanceof StreamPayload streamPayload ? streamPayload.seq() : 0;
     }
 
     /** One replay's gate. */
@@ -61,15 +66,16 @@ final class ResumeGates {
 
         /** Sends one replayed event to the socket and remembers how far the replay got. */
         synchronized void sendReplayed(String event, Object payload) {
-            if (payload instanceof Map<?, ?> fields && fields.get("seq") instanceof Number seq) {
-                lastReplayedSeq = Math.max(lastReplayedSeq, seq.longValue());
+            long seq = seqOf(payload);
+            if (seq > 0) {
+                lastReplayedSeq = Math.max(lastReplayedSeq, seq);
             } else if (SocketEvents.STREAM_COMPLETE.equals(event) || SocketEvents.STREAM_ERROR.equals(event)) {
                 finalReplayed = true;
             }
             client.sendEvent(event, payload);
         }
 
-        private synchronized boolean hold(String event, Map<?, ?> payload) {
+        private synchronized boolean hold(String event, Object payload) {
             if (closed || held.size() >= MAX_HELD_EVENTS) {
                 return false;
             }
@@ -85,7 +91,7 @@ final class ResumeGates {
             closed = true;
             for (Object[] entry : held) {
                 String event = (String) entry[0];
-                Map<?, ?> payload = (Map<?, ?>) entry[1];
+                Object payload = entry[1];
                 if (!coveredByReplay(event, payload)) {
                     client.sendEvent(event, payload);
                 }
@@ -94,9 +100,10 @@ final class ResumeGates {
             onClose.run();
         }
 
-        private boolean coveredByReplay(String event, Map<?, ?> payload) {
-            if (payload.get("seq") instanceof Number seq) {
-                return seq.longValue() <= lastReplayedSeq;
+        private boolean coveredByReplay(String event, Object payload) {
+            long seq = seqOf(payload);
+            if (seq > 0) {
+                return seq <= lastReplayedSeq;
             }
             boolean isFinal = SocketEvents.STREAM_COMPLETE.equals(event) || SocketEvents.STREAM_ERROR.equals(event);
             return isFinal && finalReplayed;

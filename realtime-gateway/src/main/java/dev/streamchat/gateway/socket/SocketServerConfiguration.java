@@ -17,7 +17,6 @@ import com.corundumstudio.socketio.transport.NamespaceClient;
 import dev.streamchat.gateway.auth.AllowedOrigins;
 import dev.streamchat.gateway.auth.AuthenticatedUser;
 import dev.streamchat.gateway.auth.SocketAuthTokenListener;
-import dev.streamchat.gateway.stream.StreamCommands;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.epoll.Epoll;

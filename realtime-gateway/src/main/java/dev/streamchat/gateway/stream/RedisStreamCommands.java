@@ -10,8 +10,10 @@ import io.lettuce.core.StreamMessage;
 
 import org.springframework.stereotype.Component;
 
+import dev.streamchat.gateway.socket.StreamCommands;
 import dev.streamchat.gateway.error.ErrorCode;
 import dev.streamchat.gateway.error.ApiException;
+import dev.streamchat.gateway.socket.SocketEvents;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.type.TypeReference;
@@ -66,11 +68,12 @@ class RedisStreamCommands implements StreamCommands {
                 .flatMap(meta -> {
                     ResumeStatus status = statusOf(meta.get("status"));
                     ackFirst.accept(status);
-                    String sessionId = meta.get("sess");
+                    // One encoder per replay, used in sequence: replayed tokens are byte-identical to live ones.
+                    TokenEncoder encoder = new TokenEncoder(meta.get("sess"), streamId);
                     long[] lastSent = {Math.max(0, afterSeq)};
                     boolean[] finalSent = {false};
-                    return replayFromLog(streamId, sessionId, lastSent, finalSent, sendToSocket)
-                            .then(Mono.defer(() -> catchUp(streamId, sessionId, lastSent, finalSent, sendToSocket)))
+                    return replayFromLog(streamId, encoder, lastSent, finalSent, sendToSocket)
+                            .then(Mono.defer(() -> catchUp(streamId, encoder, lastSent, finalSent, sendToSocket)))
                             .thenReturn(status);
                 })
                 .switchIfEmpty(Mono.fromSupplier(() -> {
@@ -83,34 +86,33 @@ class RedisStreamCommands implements StreamCommands {
      * After the log: the log lags the live stream by at most one flush, so a running stream's log is read once
      * more after three flush intervals; events emitted just before this socket joined the room are then not lost.
      */
-    private Mono<Void> catchUp(String streamId, String sessionId, long[] lastSent, boolean[] finalSent,
+    private Mono<Void> catchUp(String streamId, TokenEncoder encoder, long[] lastSent, boolean[] finalSent,
                                BiConsumer<String, Object> send) {
         if (finalSent[0]) {
             return Mono.empty();
         }
         return Mono.delay(properties.flushInterval().multipliedBy(3))
-                .then(Mono.defer(() -> replayFromLog(streamId, sessionId, lastSent, finalSent, send)));
+                .then(Mono.defer(() -> replayFromLog(streamId, encoder, lastSent, finalSent, send)));
     }
 
-    private Mono<Void> replayFromLog(String streamId, String sessionId, long[] lastSent, boolean[] finalSent,
+    private Mono<Void> replayFromLog(String streamId, TokenEncoder encoder, long[] lastSent, boolean[] finalSent,
                                      BiConsumer<String, Object> send) {
         return store.entriesFrom(streamId, lastSent[0] + 1)
                 .concatMap(entry -> {
-                    replay(entry, streamId, sessionId, lastSent, finalSent, send);
+                    replay(entry, streamId, encoder, lastSent, finalSent, send);
                     return Flux.empty();
                 })
                 .then();
     }
 
-    private void replay(StreamMessage<String, String> entry, String streamId, String sessionId, long[] lastSent,
+    private void replay(StreamMessage<String, String> entry, String streamId, TokenEncoder encoder, long[] lastSent,
                         boolean[] finalSent, BiConsumer<String, Object> send) {
         Map<String, String> body = entry.getBody();
         if ("tok".equals(body.get("t"))) {
             long seq = Long.parseLong(body.get("s"));
             for (String token : json.readValue(body.get("d"), TOKENS)) {
                 if (seq > lastSent[0]) {
-                    send.accept(dev.streamchat.gateway.socket.SocketEvents.STREAM_TOKEN,
-                            StreamPayloads.token(sessionId, streamId, seq, token));
+                    send.accept(SocketEvents.STREAM_TOKEN, encoder.encode(seq, token));
                     lastSent[0] = seq;
                 }
                 seq++;

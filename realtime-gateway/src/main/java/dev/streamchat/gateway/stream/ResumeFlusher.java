@@ -7,24 +7,31 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Moves relayed tokens into the Redis resume log off the token path: one thread ticks every
- * {@code flush-interval} and sends, per stream with new tokens (at most one call in flight per stream), one
- * Lua script that appends the batch under an explicit Stream ID (its last seq), refreshes the TTLs and
- * returns the durable stop flag (and renews the stream's liveness lease; a lapsed lease ends the stream here
- * too, since every other node already counts it as failed). Idle running streams are polled every 250 ms so a stop requested on another
- * node lands within a second. A batch Redis refused stays in memory for the next tick.
+ * Moves relayed tokens into the Redis resume log off the token path: one thread ticks every {@code flush-interval}
+ * and queues, per stream with new tokens (at most one call in flight per stream), one {@code EVALSHA} of
+ * {@link StreamStore#FLUSH} that appends the batch under an explicit Stream ID (its last seq) and returns the durable
+ * stop flag; then it sends the whole tick with one {@code flushCommands()} on a connection of its own (pipelining:
+ * one write and one wake-up per tick, not per stream). TTLs and the stream's liveness lease are refreshed at most
+ * once a second (a lapsed lease ends the stream here too, since every other node already counts it as failed). Idle
+ * running streams are polled every 250 ms so a stop requested on another node lands within a second. Replies are
+ * handled on the Redis I/O thread with plain field writes (no hop back). A batch Redis refused stays in memory
+ * for the next tick; after a {@code NOSCRIPT} (Redis restarted) the script is sent again with {@code EVAL}.
  */
 @Component
 class ResumeFlusher implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ResumeFlusher.class);
     private static final long IDLE_POLL_MS = 250;
+    private static final long REFRESH_MS = 1000;
 
     private final ActiveStreams active;
     private final StreamStore store;
@@ -34,6 +41,8 @@ class ResumeFlusher implements SmartLifecycle {
     private final Scheduler scheduler = Schedulers.newSingle("resume-flusher", true);
     private final long pendingRenewMillis;
     private volatile Disposable ticking;
+    /** The script's SHA once Redis has it; null: send the script itself (first tick, after NOSCRIPT). */
+    private volatile String flushSha;
 
     ResumeFlusher(ActiveStreams active, StreamStore store, StreamRelay relay, StreamProperties properties, JsonMapper json) {
         this.active = active;
@@ -67,7 +76,13 @@ class ResumeFlusher implements SmartLifecycle {
 
     /** Runs on the flusher thread only. */
     private void tick() {
+        StatefulRedisConnection<String, String> connection = store.flusherConnection();
+        if (connection == null) {
+            return; // (re)connecting: the batches wait in memory
+        }
+        RedisAsyncCommands<String, String> redis = connection.async();
         long now = System.currentTimeMillis();
+        boolean queued = false;
         for (RunningStream stream : active.all()) {
             int state = stream.state.get();
             if (stream.flushInFlight || state == RunningStream.ABORTED) {
@@ -78,42 +93,62 @@ class ResumeFlusher implements SmartLifecycle {
                 // lease, a third of its lifetime after it was taken or last renewed.
                 if (stream.lastFlushMillis == 0) {
                     stream.lastFlushMillis = now;
+                    stream.lastRefreshMillis = now;
                     continue;
                 }
                 if (now - stream.lastFlushMillis < pendingRenewMillis) {
                     continue;
                 }
-                flush(stream, now);
+            } else if (!stream.hasWork() && now - stream.lastFlushMillis < IDLE_POLL_MS) {
                 continue;
             }
-            boolean work = stream.hasWork();
-            if (!work && now - stream.lastFlushMillis < IDLE_POLL_MS) {
-                continue;
-            }
-            flush(stream, now);
+            queueFlush(redis, stream, now);
+            queued = true;
+        }
+        if (queued) {
+            connection.flushCommands();
         }
     }
 
-    private void flush(RunningStream stream, long now) {
+    private void queueFlush(RedisAsyncCommands<String, String> redis, RunningStream stream, long now) {
         RunningStream.Batch batch = stream.takeBatch();
+        boolean refresh = now - stream.lastRefreshMillis >= REFRESH_MS;
         stream.flushInFlight = true;
         stream.lastFlushMillis = now;
+        if (refresh) {
+            stream.lastRefreshMillis = now;
+        }
+        if (stream.failedStateJson == null) {
+            stream.failedStateJson = relay.stateJson(stream.spec, "failed");
+        }
         String tokens = batch.tokens().isEmpty() ? "" : json.writeValueAsString(batch.tokens());
-        store.flush(stream.spec, batch, tokens, relay.stateJson(stream.spec, "failed"))
-                .publishOn(scheduler)
-                .subscribe(stop -> {
-                    stream.flushInFlight = false;
-                    if (batch.finalEntry() != null) {
-                        stream.finalFlushed.tryEmitEmpty();
-                    } else if (stop != null && stop == 1L) {
-                        relay.stop(stream);
-                    } else if (stop != null && stop == -1L) {
-                        relay.leaseLost(stream);
-                    }
-                }, error -> {
-                    stream.flushInFlight = false;
-                    stream.restore(batch);
-                    log.debug("resume flush failed streamId={}", stream.spec.streamId(), error);
-                });
+        String sha = flushSha;
+        RedisFuture<Long> reply = store.queueFlush(redis, sha, stream.spec, batch, tokens, stream.failedStateJson, refresh);
+        if (sha == null) {
+            flushSha = redis.digest(StreamStore.FLUSH); // EVAL has loaded it: later calls send only the SHA
+        }
+        // On the Redis I/O thread: field writes and non-blocking calls only.
+        reply.whenComplete((stop, error) -> {
+            if (error != null) {
+                if (String.valueOf(error.getMessage()).startsWith("NOSCRIPT")) {
+                    flushSha = null;
+                }
+                if (refresh) {
+                    stream.lastRefreshMillis = 0; // refresh on the next try
+                }
+                stream.restore(batch);
+                stream.flushInFlight = false;
+                log.debug("resume flush failed streamId={}", stream.spec.streamId(), error);
+                return;
+            }
+            stream.flushInFlight = false;
+            if (batch.finalEntry() != null) {
+                stream.finalFlushed.tryEmitEmpty();
+            } else if (stop != null && stop == 1L) {
+                relay.stop(stream);
+            } else if (stop != null && stop == -1L) {
+                relay.leaseLost(stream);
+            }
+        });
     }
 }

@@ -22,6 +22,8 @@ final class RunningStream {
     static final int ABORTED = 3;
 
     final StreamSpec spec;
+    /** Guarded by this, like seq. */
+    final TokenEncoder tokens;
     final long startNanos = System.nanoTime();
     final AtomicInteger state = new AtomicInteger(PENDING);
     final Sinks.Empty<Void> accepted = Sinks.empty();
@@ -38,9 +40,12 @@ final class RunningStream {
     private boolean finalSuccess;
     private boolean finalTaken;
 
-    // Touched by the flusher thread only.
-    boolean flushInFlight;
-    long lastFlushMillis;
+    // Written by the flusher thread, and by the Redis I/O thread when a flush answers.
+    volatile boolean flushInFlight;
+    volatile long lastFlushMillis;
+    volatile long lastRefreshMillis;
+    /** The contract state key's value should this node die mid-stream (built once, by the flusher). */
+    String failedStateJson;
 
     volatile Disposable upstream;
     volatile Disposable overallTimer;
@@ -48,6 +53,7 @@ final class RunningStream {
 
     RunningStream(StreamSpec spec) {
         this.spec = spec;
+        this.tokens = new TokenEncoder(spec.sessionId(), spec.streamId());
     }
 
     /** Adds a relayed token to the resume batch. Caller holds the lock. */

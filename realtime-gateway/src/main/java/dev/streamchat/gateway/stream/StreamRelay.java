@@ -1,9 +1,7 @@
 package dev.streamchat.gateway.stream;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -17,26 +15,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import dev.streamchat.gateway.chat.ChatProperties;
 import dev.streamchat.gateway.error.ApiException;
 import dev.streamchat.gateway.error.ErrorCode;
-import dev.streamchat.gateway.persistence.ChatSessionStore;
-import dev.streamchat.gateway.persistence.StoredReply;
-import dev.streamchat.gateway.quota.FreeTierQuota;
-import dev.streamchat.gateway.quota.QuotaSnapshot;
 import dev.streamchat.gateway.socket.SocketEvents;
+import dev.streamchat.gateway.socket.StreamPayloads;
 import dev.streamchat.gateway.socket.UserEvents;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Relays one ai-service stream to the user's room: {@code chat-stream-start}, tokens with seq 1..n, then
- * exactly one {@code chat-stream-complete} (after the single MongoDB write and the quota update) or
- * {@code chat-stream-error}. The reply is accumulated here and written once on {@code done} or stop; a
- * failed, timed-out or dropped stream writes nothing. Tokens go to sockets at once; the resume log in Redis
- * is fed by {@link ResumeFlusher}, so nothing on the token path waits for Redis. Stop, the timeouts and a
- * session delete dispose the upstream subscription, which closes the ai-service connection.
+ * Relays one ai-service stream to the user's room: {@code chat-stream-start}, tokens with seq 1..n (each encoded
+ * once for every socket), then exactly one final event. The reply is accumulated here; how the stream ends (save,
+ * quota, which final event) is {@link StreamEndings}'s business, so this class knows nothing of MongoDB or quotas.
+ * Tokens go to sockets at once; the resume log in Redis is fed by {@link ResumeFlusher}, so nothing on the token path
+ * waits for Redis. Stop, the timeouts and a session delete dispose the upstream subscription, which closes the
+ * ai-service connection.
  */
 @Component
 public class StreamRelay {
@@ -45,39 +39,31 @@ public class StreamRelay {
 
     private final AiServiceClient ai;
     private final UserEvents events;
-    private final ChatSessionStore sessions;
-    private final FreeTierQuota quota;
+    private final StreamEndings endings;
     private final StreamStore store;
     private final ActiveStreams active;
     private final StreamProperties properties;
     private final AiServiceProperties aiProperties;
-    private final ChatProperties chatProperties;
     private final JsonMapper json;
     private final MeterRegistry meters;
     private final Timer firstToken;
-    private final Timer saveTimer;
     private final DistributionSummary tokensPerStream;
     private final Counter tokensRelayed;
     private volatile Runnable flushNow = () -> { };
 
-    StreamRelay(AiServiceClient ai, UserEvents events, ChatSessionStore sessions, FreeTierQuota quota, StreamStore store,
-                ActiveStreams active, StreamProperties properties, AiServiceProperties aiProperties,
-                ChatProperties chatProperties, JsonMapper json, MeterRegistry meters) {
+    StreamRelay(AiServiceClient ai, UserEvents events, StreamEndings endings, StreamStore store, ActiveStreams active,
+                StreamProperties properties, AiServiceProperties aiProperties, JsonMapper json, MeterRegistry meters) {
         this.ai = ai;
         this.events = events;
-        this.sessions = sessions;
-        this.quota = quota;
+        this.endings = endings;
         this.store = store;
         this.active = active;
         this.properties = properties;
         this.aiProperties = aiProperties;
-        this.chatProperties = chatProperties;
         this.json = json;
         this.meters = meters;
         this.firstToken = Timer.builder("chat.stream.first.token").description("Time from the chat request to the first token")
                 .publishPercentileHistogram().register(meters);
-        this.saveTimer = Timer.builder("gateway.persistence.save").description("The one MongoDB write of a finished stream")
-                .register(meters);
         this.tokensPerStream = DistributionSummary.builder("chat.stream.tokens").description("Tokens relayed per stream")
                 .register(meters);
         this.tokensRelayed = Counter.builder("chat.stream.tokens.relayed").description("Tokens relayed to sockets")
@@ -136,7 +122,8 @@ public class StreamRelay {
         if (!stream.state.compareAndSet(RunningStream.PENDING, RunningStream.STARTED)) {
             return;
         }
-        events.emit(stream.spec.userId(), SocketEvents.STREAM_START, StreamPayloads.start(stream.spec));
+        events.emit(stream.spec.userId(), SocketEvents.STREAM_START, new StreamPayloads.Started(stream.spec.sessionId(),
+                stream.spec.streamId(), stream.spec.messageId(), stream.spec.clientRequestId()));
         stream.overallTimer = Mono.delay(properties.overallLimit())
                 .subscribe(t -> fail(stream, ErrorCode.TIMEOUT, "The answer took too long.", "timeout"));
         stream.accepted.tryEmitEmpty();
@@ -163,7 +150,7 @@ public class StreamRelay {
             if (stream.state.get() != RunningStream.STARTED) {
                 return;
             }
-            int room = chatProperties.maxReplyChars() - stream.reply.length();
+            int room = properties.maxReplyChars() - stream.reply.length();
             if (room <= 0) {
                 return; // capped: the rest is neither relayed nor stored
             }
@@ -178,8 +165,7 @@ public class StreamRelay {
             }
             stream.reply.append(token);
             stream.bufferToken(token);
-            events.emit(stream.spec.userId(), SocketEvents.STREAM_TOKEN,
-                    StreamPayloads.token(stream.spec.sessionId(), stream.spec.streamId(), stream.seq, token));
+            events.emit(stream.spec.userId(), SocketEvents.STREAM_TOKEN, stream.tokens.encode(stream.seq, token));
         }
         tokensRelayed.increment();
     }
@@ -221,48 +207,17 @@ public class StreamRelay {
     }
 
     private void complete(RunningStream stream, AiStreamEvent.Done done) {
-        if (!beginFinish(stream)) {
-            return;
+        if (beginFinish(stream)) {
+            end(stream, endings.completed(ended(stream), done));
         }
-        dispose(stream);
-        StoredReply reply = new StoredReply(stream.replyText(), done.citations(), done.chunkReferences(), done.usage(),
-                done.route(), done.provider(), false, done.contextTrimmed());
-        save(stream, reply)
-                .then(Mono.defer(() -> commitQuota(stream)))
-                .map(q -> completePayload(stream, reply, q.orElse(null)))
-                .subscribe(payload -> finish(stream, SocketEvents.STREAM_COMPLETE, payload, "complete", true, "complete"),
-                        error -> afterSaveFailure(stream, error));
     }
 
-    /**
-     * Counts the saved reply. The reply is already stored, so a failure here must not turn the stream into an
-     * error: the reservation is released (the count errs in the user's favour) and the quota is left out.
-     */
-    private Mono<java.util.Optional<QuotaSnapshot>> commitQuota(RunningStream stream) {
-        return quota.commit(stream.spec.user(), stream.spec.streamId())
-                .map(java.util.Optional::of)
-                .onErrorResume(error -> {
-                    log.warn("quota update failed after save sessionId={} streamId={} error={}", stream.spec.sessionId(),
-                            stream.spec.streamId(), error.getClass().getSimpleName());
-                    return quota.release(stream.spec.user(), stream.spec.streamId()).onErrorResume(e -> Mono.empty())
-                            .thenReturn(java.util.Optional.empty());
-                });
-    }
-
-    /** Stops a stream relayed by this node: cancel upstream, save the partial reply flagged, do not charge. */
+    /** Stops a stream relayed by this node: cancel upstream, then the stopped ending (partial reply kept). */
     boolean stop(RunningStream stream) {
         if (!beginFinish(stream)) {
             return false;
         }
-        dispose(stream);
-        StoredReply reply = new StoredReply(stream.replyText(), List.of(), List.of(), null, null, null, true, false);
-        save(stream, reply)
-                .then(quota.release(stream.spec.user(), stream.spec.streamId()).onErrorResume(e -> Mono.empty()))
-                .then(quota.snapshot(stream.spec.user()).onErrorResume(e -> Mono.empty()))
-                .map(q -> completePayload(stream, reply, q))
-                .switchIfEmpty(Mono.fromSupplier(() -> completePayload(stream, reply, null)))
-                .subscribe(payload -> finish(stream, SocketEvents.STREAM_COMPLETE, payload, "stopped", true, "stopped"),
-                        error -> afterSaveFailure(stream, error));
+        end(stream, endings.stopped(ended(stream)));
         return true;
     }
 
@@ -271,11 +226,7 @@ public class StreamRelay {
         if (!beginFinish(stream)) {
             return false;
         }
-        dispose(stream);
-        quota.release(stream.spec.user(), stream.spec.streamId()).onErrorResume(e -> Mono.empty())
-                .subscribe(null, e -> { }, () -> finish(stream, SocketEvents.STREAM_ERROR,
-                        StreamPayloads.error(stream.spec, ErrorCode.INTERNAL, "The session was deleted."), "error", false,
-                        "stopped"));
+        end(stream, endings.failed(ended(stream), ErrorCode.INTERNAL, "The session was deleted.", "stopped"));
         return true;
     }
 
@@ -289,87 +240,41 @@ public class StreamRelay {
     }
 
     private void fail(RunningStream stream, ErrorCode code, String message, String outcome) {
-        if (!beginFinish(stream)) {
-            return;
+        if (beginFinish(stream)) {
+            end(stream, endings.failed(ended(stream), code, message, outcome));
         }
+    }
+
+    private static EndedStream ended(RunningStream stream) {
+        synchronized (stream) {
+            return new EndedStream(stream.spec, stream.reply.toString(), stream.seq, stream.startNanos,
+                    stream.firstTokenNanos);
+        }
+    }
+
+    /** Upstream is cancelled at once; the ending decides the final event, which {@link #finish} records and sends. */
+    private void end(RunningStream stream, Mono<FinalEvent> ending) {
         dispose(stream);
-        quota.release(stream.spec.user(), stream.spec.streamId()).onErrorResume(e -> Mono.empty())
-                .subscribe(null, e -> { }, () -> finish(stream, SocketEvents.STREAM_ERROR,
-                        StreamPayloads.error(stream.spec, code, message), "error", false, outcome));
-    }
-
-    private void afterSaveFailure(RunningStream stream, Throwable error) {
-        if (error instanceof SessionDeletedException) {
-            quota.release(stream.spec.user(), stream.spec.streamId()).onErrorResume(e -> Mono.empty())
-                    .subscribe(null, e -> { }, () -> finish(stream, SocketEvents.STREAM_ERROR,
-                            StreamPayloads.error(stream.spec, ErrorCode.INTERNAL, "The session was deleted."), "error",
-                            false, "stopped"));
-            return;
-        }
-        log.warn("stream save failed sessionId={} streamId={} error={}", stream.spec.sessionId(), stream.spec.streamId(),
-                error.getClass().getSimpleName());
-        quota.release(stream.spec.user(), stream.spec.streamId()).onErrorResume(e -> Mono.empty())
-                .subscribe(null, e -> { }, () -> finish(stream, SocketEvents.STREAM_ERROR,
-                        StreamPayloads.error(stream.spec, ErrorCode.UNAVAILABLE, "The reply could not be saved."), "error",
-                        false, "error"));
-    }
-
-    private Mono<Void> save(RunningStream stream, StoredReply reply) {
-        StreamSpec spec = stream.spec;
-        Instant now = Instant.now();
-        Mono<Void> write = spec.kind() == StreamSpec.Kind.NEW_VERSION
-                ? sessions.addVersion(spec.sessionId(), spec.userId(), spec.messageId(), reply, now)
-                        .flatMap(found -> found ? Mono.<Void>empty()
-                                : Mono.error(new IllegalStateException("message to version is gone")))
-                : sessions.appendExchange(spec.sessionId(), spec.userId(), spec.question(), spec.userMessageId(),
-                        spec.messageId(), reply, now);
-        return store.isDeleted(spec.sessionId())
-                .flatMap(deleted -> deleted ? Mono.error(new SessionDeletedException()) : Mono.defer(() -> {
-                    long begin = System.nanoTime();
-                    return write.doOnSuccess(v -> saveTimer.record(System.nanoTime() - begin, TimeUnit.NANOSECONDS));
-                }));
-    }
-
-    private Map<String, Object> completePayload(RunningStream stream, StoredReply reply, QuotaSnapshot quotaSnapshot) {
-        long now = System.nanoTime();
-        long durationMs = TimeUnit.NANOSECONDS.toMillis(now - stream.startNanos);
-        long tokens = stream.tokenCount();
-        Long firstTokenMs = stream.firstTokenNanos == 0 ? null
-                : TimeUnit.NANOSECONDS.toMillis(stream.firstTokenNanos - stream.startNanos);
-        double tokensPerSecond = 0;
-        if (stream.firstTokenNanos != 0) {
-            double seconds = (now - stream.firstTokenNanos) / 1e9;
-            tokensPerSecond = seconds > 0 ? Math.round(tokens / seconds * 10) / 10.0 : tokens;
-        }
-        Map<String, Object> timing = new LinkedHashMap<>();
-        timing.put("firstTokenMs", firstTokenMs);
-        timing.put("durationMs", durationMs);
-        timing.put("tokensPerSecond", tokensPerSecond);
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("sessionId", stream.spec.sessionId());
-        p.put("streamId", stream.spec.streamId());
-        p.put("messageId", stream.spec.messageId());
-        p.put("content", reply.content());
-        p.put("citations", reply.citations());
-        p.put("chunkReferences", reply.chunkReferences());
-        p.put("usage", reply.usage());
-        p.put("stopped", reply.stopped());
-        p.put("contextTrimmed", reply.contextTrimmed());
-        p.put("quota", quotaSnapshot == null ? null : quotaSnapshot.toJson());
-        p.put("timing", timing);
-        return p;
+        ending.onErrorResume(error -> {
+                    log.warn("stream ending failed streamId={} error={}", stream.spec.streamId(), error.toString());
+                    return Mono.just(FinalEvent.failed(StreamPayloads.Failed.of(stream.spec.sessionId(),
+                            stream.spec.streamId(), ErrorCode.INTERNAL, "The answer could not be finished."), "error"));
+                })
+                .subscribe(fin -> finish(stream, fin));
     }
 
     /**
      * Last step of every outcome: the final event goes into the resume log (after every token), then to the
      * user's room; the stream leaves this node's registry. A Redis outage delays the event by at most ~2 s.
      */
-    private void finish(RunningStream stream, String event, Map<String, Object> payload, String status, boolean success,
-                        String outcome) {
+    private void finish(RunningStream stream, FinalEvent fin) {
+        String event = fin.event();
+        Object payload = fin.payload();
+        String outcome = fin.outcome();
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("event", event);
         entry.put("payload", payload);
-        stream.setFinal(json.writeValueAsString(entry), status, success);
+        stream.setFinal(json.writeValueAsString(entry), fin.status(), fin.success());
         flushNow.run();
         stream.finalFlushed.asMono()
                 .timeout(Duration.ofSeconds(2))
@@ -420,12 +325,6 @@ public class StreamRelay {
         };
     }
 
-    /** The session was deleted while its stream ran: nothing may be written. */
-    static final class SessionDeletedException extends RuntimeException {
-        SessionDeletedException() {
-            super("session deleted", null, false, false);
-        }
-    }
 
     String stateJson(StreamSpec spec, String status) {
         Map<String, Object> state = new LinkedHashMap<>();

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 import io.lettuce.core.Limit;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
@@ -32,8 +35,9 @@ class StreamStore {
     static final String STATUS_RUNNING = "running";
 
     /**
-     * Appends a batch (and maybe the final entry) and refreshes TTLs and the liveness lease; returns the stop
-     * flag, or -1 when the lease had already lapsed (other nodes now count the stream as failed).
+     * Appends a batch (and maybe the final entry) and, when ARGV[14] is 1 (at most once a second), refreshes the
+     * TTLs and the liveness lease; returns the stop flag, or -1 when the lease had already lapsed (other nodes now
+     * count the stream as failed).
      */
     static final String FLUSH = """
             if tonumber(ARGV[2]) > 0 then
@@ -41,9 +45,6 @@ class StreamStore {
               redis.call('HSET', KEYS[2], 'top', ARGV[4])
             end
             local stop = tonumber(redis.call('HGET', KEYS[2], 'stop') or '0')
-            if ARGV[6] == '' and redis.call('PEXPIRE', KEYS[6], ARGV[13]) == 0 then
-              return -1
-            end
             if ARGV[6] ~= '' then
               redis.pcall('XADD', KEYS[1], ARGV[7], 't', 'end', 'd', ARGV[6])
               redis.call('HSET', KEYS[2], 'status', ARGV[8])
@@ -53,7 +54,10 @@ class StreamStore {
               if redis.call('GET', KEYS[4]) == ARGV[12] then redis.call('DEL', KEYS[4]) end
               redis.call('SREM', KEYS[5], ARGV[12])
               redis.call('DEL', KEYS[6])
-            else
+            elseif ARGV[14] == '1' then
+              if redis.call('PEXPIRE', KEYS[6], ARGV[13]) == 0 then
+                return -1
+              end
               redis.call('PEXPIRE', KEYS[1], ARGV[1])
               redis.call('PEXPIRE', KEYS[2], ARGV[1])
               redis.call('PEXPIRE', KEYS[3], 300000)
@@ -93,12 +97,23 @@ class StreamStore {
     private static final Duration RUNNING_TTL = Duration.ofSeconds(300);
     private static final long SESSION_OWNER_TTL_S = Duration.ofDays(1).toSeconds();
 
+    private static final String RUNNING_TTL_MS = Long.toString(RUNNING_TTL.toMillis());
+
     private final GatewayRedis redis;
     private final StreamProperties properties;
+    private final String resumeTtlMs;
+    private final String leaseTtlMs;
 
     StreamStore(GatewayRedis redis, StreamProperties properties) {
         this.redis = redis;
         this.properties = properties;
+        this.resumeTtlMs = Long.toString(properties.resumeTtl().toMillis());
+        this.leaseTtlMs = Long.toString(properties.leaseTtl().toMillis());
+    }
+
+    /** The flusher's own pipelined connection, or null while it is (re)connecting. */
+    StatefulRedisConnection<String, String> flusherConnection() {
+        return redis.pipelinedIfConnected();
     }
 
     static String metaKey(String streamId) {
@@ -221,12 +236,18 @@ class StreamStore {
                 .timeout(StoreTimeouts.CALL);
     }
 
-    /** Writes one batch; returns the stream's stop flag (1 = a stop was requested from some node). */
-    Mono<Long> flush(StreamSpec spec, RunningStream.Batch batch, String tokensJson, String failedStateJson) {
+    /**
+     * Queues one batch on the flusher's pipelined connection as {@code EVALSHA} (or {@code EVAL} when the script
+     * must be sent again); nothing is sent before that connection's {@code flushCommands()}. The future holds the
+     * stream's stop flag (1 = a stop was requested from some node, -1 = the lease had lapsed); Lettuce's command
+     * timeout bounds it.
+     */
+    RedisFuture<Long> queueFlush(RedisAsyncCommands<String, String> redis, String flushSha, StreamSpec spec,
+                                 RunningStream.Batch batch, String tokensJson, String failedStateJson, boolean refresh) {
         String[] keys = {eventsKey(spec.streamId()), metaKey(spec.streamId()), stateKey(spec),
                 sessionLockKey(spec.sessionId()), userStreamsKey(spec.userId()), leaseKey(spec.streamId())};
         String[] args = {
-                Long.toString(RUNNING_TTL.toMillis()),
+                RUNNING_TTL_MS,
                 Integer.toString(batch.tokens().size()),
                 Long.toString(batch.firstSeq()),
                 Long.toString(batch.lastSeq()),
@@ -236,11 +257,13 @@ class StreamStore {
                 batch.finalStatus() == null ? "" : batch.finalStatus(),
                 batch.finalSuccess() ? "1" : "0",
                 failedStateJson,
-                Long.toString(properties.resumeTtl().toMillis()),
+                resumeTtlMs,
                 spec.streamId(),
-                Long.toString(properties.leaseTtl().toMillis())};
-        return redis.commands().flatMap(r -> r.<Long>eval(FLUSH, ScriptOutputType.INTEGER, keys, args).next())
-                .timeout(StoreTimeouts.CALL);
+                leaseTtlMs,
+                refresh ? "1" : "0"};
+        return flushSha == null
+                ? redis.eval(FLUSH, ScriptOutputType.INTEGER, keys, args)
+                : redis.evalsha(flushSha, ScriptOutputType.INTEGER, keys, args);
     }
 
     /** The stream's meta hash; a running stream whose lease lapsed (its node died) reads as {@code error}. */

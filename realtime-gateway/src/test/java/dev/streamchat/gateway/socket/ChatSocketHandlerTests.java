@@ -19,7 +19,6 @@ import com.corundumstudio.socketio.AckRequest;
 import com.corundumstudio.socketio.SocketIOClient;
 
 import dev.streamchat.gateway.auth.AuthenticatedUser;
-import dev.streamchat.gateway.stream.StreamCommands;
 
 class ChatSocketHandlerTests {
 

@@ -8,9 +8,8 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -27,25 +26,20 @@ class ResumeGatesTests {
         when(client.getSessionId()).thenReturn(UUID.randomUUID());
         doAnswer(call -> {
             Object[] args = call.getArguments();
-            Map<?, ?> payload = (Map<?, ?>) args[1];
-            sent.add(payload.containsKey("seq") ? args[0] + ":" + payload.get("seq") : (String) args[0]);
+            StreamPayload payload = (StreamPayload) args[1];
+            sent.add(payload.seq() > 0 ? args[0] + ":" + payload.seq() : (String) args[0]);
             return null;
         }).when(client).sendEvent(anyString(), any(Object[].class));
         return client;
     }
 
-    private static Map<String, Object> token(String streamId, long seq) {
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("streamId", streamId);
-        payload.put("seq", seq);
-        payload.put("token", "t" + seq);
-        return payload;
+    private static EncodedPayload token(String streamId, long seq) {
+        return new EncodedPayload(streamId, seq,
+                ("{\"streamId\":\"" + streamId + "\",\"seq\":" + seq + ",\"token\":\"t" + seq + "\"}").getBytes(StandardCharsets.UTF_8));
     }
 
-    private static Map<String, Object> complete(String streamId) {
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("streamId", streamId);
-        return payload;
+    private static StreamPayload complete(String streamId) {
+        return () -> streamId;
     }
 
     /** What UserRooms does for one socket. */

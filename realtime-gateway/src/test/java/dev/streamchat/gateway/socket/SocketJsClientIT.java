@@ -24,9 +24,8 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 
 import dev.streamchat.gateway.auth.JwtTokens;
 import dev.streamchat.gateway.config.TestBackends;
-import dev.streamchat.gateway.stream.StreamCommands;
-import dev.streamchat.gateway.stream.StreamCommands.ResumeStatus;
-import dev.streamchat.gateway.stream.StreamCommands.StopResult;
+import dev.streamchat.gateway.socket.StreamCommands.ResumeStatus;
+import dev.streamchat.gateway.socket.StreamCommands.StopResult;
 import reactor.core.publisher.Mono;
 
 /**

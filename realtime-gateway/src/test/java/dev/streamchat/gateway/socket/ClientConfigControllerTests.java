@@ -1,4 +1,4 @@
-package dev.streamchat.gateway.config;
+package dev.streamchat.gateway.socket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,6 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 
-import dev.streamchat.gateway.socket.SocketProperties;
 
 class ClientConfigControllerTests {
 

@@ -1,4 +1,4 @@
-package dev.streamchat.gateway.config;
+package dev.streamchat.gateway.socket;
 
 import java.net.URI;
 
@@ -6,7 +6,6 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.streamchat.gateway.socket.SocketProperties;
 
 /** {@code GET /api/v1/config}: where the browser finds the Socket.IO server (public, no JWT). */
 @RestController

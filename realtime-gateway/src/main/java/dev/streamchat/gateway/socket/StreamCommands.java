@@ -1,4 +1,4 @@
-package dev.streamchat.gateway.stream;
+package dev.streamchat.gateway.socket;
 
 import java.util.function.BiConsumer;
 

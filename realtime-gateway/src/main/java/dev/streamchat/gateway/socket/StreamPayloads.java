@@ -1,0 +1,43 @@
+package dev.streamchat.gateway.socket;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.streamchat.gateway.error.ErrorCode;
+
+/**
+ * The stream events' payloads of contract section 3 as records, every key present (null when unknown). Tokens are
+ * not here: they are {@link EncodedPayload}s built by the relay's token encoder.
+ */
+public final class StreamPayloads {
+
+    private StreamPayloads() {
+    }
+
+    /** {@code chat-stream-start}. */
+    public record Started(String sessionId, String streamId, String messageId, String clientRequestId)
+            implements StreamPayload {
+    }
+
+    /** {@code chat-stream-error}. */
+    public record Failed(String sessionId, String streamId, Error error, boolean retryable) implements StreamPayload {
+
+        public static Failed of(String sessionId, String streamId, ErrorCode code, String message) {
+            return new Failed(sessionId, streamId, new Error(code.wireName(), message), code.retryable());
+        }
+    }
+
+    /** The {@code error} member of {@code chat-stream-error}. */
+    public record Error(String code, String message) {
+    }
+
+    /** {@code chat-stream-complete}: after the reply was saved (or saved as stopped). */
+    public record Completed(String sessionId, String streamId, String messageId, String content, List<Object> citations,
+                            List<Object> chunkReferences, Map<String, Object> usage, boolean stopped,
+                            boolean contextTrimmed, Map<String, Object> quota, Timing timing) implements StreamPayload {
+    }
+
+    /** The {@code timing} member of {@code chat-stream-complete}. */
+    public record Timing(Long firstTokenMs, long durationMs, double tokensPerSecond) {
+    }
+}
