@@ -10,6 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
+import dev.streamchat.gateway.testing.AiReply;
+
 /** Sign in, ask, watch the answer grow, see its sources; the session shows in the URL and the sidebar. */
 class AskAndStreamIT extends BrowserTestBase {
 

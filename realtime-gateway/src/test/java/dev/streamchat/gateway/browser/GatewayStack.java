@@ -10,6 +10,7 @@ import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.GatewayApplication;
 import dev.streamchat.infra.EmbeddedMongo;
 import dev.streamchat.infra.EmbeddedRedis;

@@ -8,6 +8,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.By;
 
+import dev.streamchat.gateway.testing.AiReply;
+
 /** At phone and laptop widths nothing scrolls sideways, even with long code lines and long words. Screenshots kept. */
 class LayoutIT extends BrowserTestBase {
 

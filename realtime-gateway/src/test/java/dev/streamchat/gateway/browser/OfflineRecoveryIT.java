@@ -8,6 +8,9 @@ import java.util.concurrent.CountDownLatch;
 
 import org.junit.jupiter.api.Test;
 
+import dev.streamchat.gateway.testing.AiReply;
+import dev.streamchat.gateway.testing.FakeAiService;
+
 /** The network drops in the middle of an answer and comes back: the page says so, reconnects and finishes it. */
 class OfflineRecoveryIT extends BrowserTestBase {
 
@@ -34,6 +37,7 @@ class OfflineRecoveryIT extends BrowserTestBase {
 
         browser.ask("And one more after recovery");
         await().atMost(Browser.WAIT).until(() -> browser.count(".msg-assistant") == 2 && browser.lastAnswerFinished());
-        assertThat(browser.lastAnswerText()).isEqualTo("This is a short answer from the fake model.");
+        assertThat(browser.lastAnswerText())
+                .isEqualTo(String.join("", FakeAiService.defaultTokens("And one more after recovery")));
     }
 }

@@ -8,6 +8,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.streamchat.gateway.testing.AiReply;
+
 /**
  * Where the WebSocket handshake fails (old proxies), the page falls back to HTTP long-polling across ports, with
  * the cookie (CORS with credentials), and still streams answers.

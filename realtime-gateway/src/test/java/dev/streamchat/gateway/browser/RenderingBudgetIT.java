@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import org.junit.jupiter.api.Test;
 
+import dev.streamchat.gateway.testing.AiReply;
+
 /**
  * A fast stream must not cause one re-render per token: the page touches the DOM at most once per animation
  * frame. Measured in the page with a MutationObserver (one callback per task that changed the DOM) against

@@ -10,6 +10,8 @@ import java.util.concurrent.CountDownLatch;
 
 import org.junit.jupiter.api.Test;
 
+import dev.streamchat.gateway.testing.AiReply;
+
 /** A reload in the middle of an answer finds the running stream and finishes it with no gap and no duplicate. */
 class ResumeAfterReloadIT extends BrowserTestBase {
 

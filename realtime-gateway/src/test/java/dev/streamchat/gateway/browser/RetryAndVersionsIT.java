@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
+import dev.streamchat.gateway.testing.AiReply;
+
 /** Retry makes a new version of the last answer; the reader can switch between versions and rate them. */
 class RetryAndVersionsIT extends BrowserTestBase {
 

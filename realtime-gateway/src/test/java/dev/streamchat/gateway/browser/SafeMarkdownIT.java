@@ -9,6 +9,8 @@ import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.NoAlertPresentException;
 
+import dev.streamchat.gateway.testing.AiReply;
+
 /** Model output is rendered as safe Markdown: markup and javascript: links show as text, formatting works. */
 class SafeMarkdownIT extends BrowserTestBase {
 

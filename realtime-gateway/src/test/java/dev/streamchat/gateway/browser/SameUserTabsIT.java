@@ -10,6 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
+import dev.streamchat.gateway.testing.AiReply;
+
 /** Every tab of a user gets every event: a second tab on the same conversation watches the answer stream in. */
 class SameUserTabsIT extends BrowserTestBase {
 

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 
+import dev.streamchat.gateway.testing.AiReply;
+
 /** Stopping a running answer keeps the partial text, marked as stopped, with the button and with Esc. */
 class StopIT extends BrowserTestBase {
 

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
+import dev.streamchat.gateway.testing.AiReply;
+
 /** A failure of the ai-service mid-answer shows a toast with Retry; the question is not lost; Retry recovers. */
 class StreamErrorIT extends BrowserTestBase {
 

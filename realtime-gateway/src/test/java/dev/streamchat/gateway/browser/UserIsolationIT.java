@@ -7,6 +7,8 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import dev.streamchat.gateway.testing.AiReply;
+
 /**
  * Two people at once, one on {@code localhost} and one on {@code 127.0.0.1} (page and socket on different
  * ports in both): each sees only their own answer and sessions, at every moment of the streams.

@@ -3,7 +3,6 @@ package dev.streamchat.gateway.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,73 +15,33 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
-import dev.streamchat.gateway.chat.FakeAiServer.Fault;
-import dev.streamchat.gateway.chat.FakeAiServer.Plan;
+import dev.streamchat.gateway.testing.FakeAiService;
+import dev.streamchat.gateway.testing.AiReply;
+import dev.streamchat.gateway.testing.GatewayStackTest;
+import dev.streamchat.gateway.testing.AiReply.Fault;
 import dev.streamchat.gateway.chat.RecordedEvents.Emitted;
-import dev.streamchat.gateway.config.TestBackends;
-import dev.streamchat.gateway.stream.StreamCommands;
+import dev.streamchat.gateway.socket.StreamCommands;
 import reactor.core.publisher.Mono;
 
 /**
  * The relay and the chat REST surface against the whole gateway: real Redis and MongoDB (embedded, real
  * drivers), a fake ai-service at the HTTP level with fault injection, events recorded as sent to rooms.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "JWT_SECRET=" + TestBackends.JWT_SECRET,
-        "AI_SERVICE_API_KEY=" + FakeAiServer.API_KEY,
+@TestPropertySource(properties = {
         "gateway.stream.idle-timeout=1500ms",
         "gateway.ratelimit.chat-per-minute=8",
         "gateway.quota.free-chats-per-month=25",
 })
 @Import(RecordedEvents.Wiring.class)
 @SuppressWarnings("unchecked")
-class ChatRelayIT {
-
-    static {
-        dev.streamchat.gateway.config.NonBlockingThreads.install();
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void noBlockingCallsOnNonBlockingThreads() {
-        org.assertj.core.api.Assertions.assertThat(dev.streamchat.gateway.config.NonBlockingThreads.calls())
-                .as("blocking calls on non-blocking threads").isEmpty();
-    }
-
-
-    static final FakeAiServer AI;
-
-    static {
-        try {
-            AI = new FakeAiServer();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    @DynamicPropertySource
-    static void backends(DynamicPropertyRegistry registry) {
-        TestBackends.register(registry, TestBackends.freePort());
-        registry.add("gateway.ai.url", AI::url);
-    }
-
-    @AfterAll
-    static void stopFake() {
-        AI.planner = q -> Plan.answer(FakeAiServer.defaultTokens(q));
-    }
-
-    @LocalServerPort
-    int port;
+class ChatRelayIT extends GatewayStackTest {
 
     @Autowired
     ReactiveMongoTemplate mongo;
@@ -95,7 +54,7 @@ class ChatRelayIT {
     @BeforeEach
     void setUp() {
         client = new GatewayClient(port);
-        AI.planner = q -> Plan.answer(FakeAiServer.defaultTokens(q));
+        AI.planner = q -> AiReply.answer(FakeAiService.defaultTokens(q));
     }
 
     static String user() {
@@ -195,7 +154,7 @@ class ChatRelayIT {
         String sessionId = (String) first.get("sessionId");
         Map<String, Object> second = client.ask(token, "{\"message\":\"second question\",\"sessionId\":\"" + sessionId + "\"}");
         awaitEnd((String) second.get("streamId"));
-        FakeAiServer.Call call = AI.lastCallFor("second question");
+        FakeAiService.Call call = AI.lastCallFor("second question");
         assertThat(call.body.get("chat_history").size()).isEqualTo(2);
         assertThat(call.body.get("chat_history").get(0).get("content").asString()).isEqualTo("first question");
         assertThat(call.body.has("class_name")).isTrue();
@@ -206,7 +165,7 @@ class ChatRelayIT {
     @Test
     void anErrorEventWritesNothingAndChargesNothing() {
         String token = client.login(user(), "free");
-        AI.planner = q -> Plan.fault(Fault.ERROR_EVENT, List.of("Partial", " text"));
+        AI.planner = q -> AiReply.fault(Fault.ERROR_EVENT, List.of("Partial", " text"));
         Map<String, Object> accepted = client.ask(token, "{\"message\":\"fail please\"}");
         List<Emitted> events = awaitEnd((String) accepted.get("streamId"));
         Emitted last = events.get(events.size() - 1);
@@ -224,7 +183,7 @@ class ChatRelayIT {
         Map<String, Object> first = client.ask(token, "{\"message\":\"keep me\"}");
         awaitEnd((String) first.get("streamId"));
         String sessionId = (String) first.get("sessionId");
-        AI.planner = q -> Plan.fault(Fault.DROP, List.of("half"));
+        AI.planner = q -> AiReply.fault(Fault.DROP, List.of("half"));
         Map<String, Object> second = client.ask(token, "{\"message\":\"drop me\",\"sessionId\":\"" + sessionId + "\"}");
         List<Emitted> events = awaitEnd((String) second.get("streamId"));
         assertThat(events.get(events.size() - 1).event()).isEqualTo("chat-stream-error");
@@ -237,7 +196,7 @@ class ChatRelayIT {
     @Test
     void aStalledStreamTimesOutAfterTheIdleLimit() {
         String token = client.login(user(), "free");
-        AI.planner = q -> Plan.fault(Fault.STALL, List.of("then silence"));
+        AI.planner = q -> AiReply.fault(Fault.STALL, List.of("then silence"));
         long begin = System.nanoTime();
         Map<String, Object> accepted = client.ask(token, "{\"message\":\"stall\"}");
         List<Emitted> events = awaitEnd((String) accepted.get("streamId"));
@@ -253,7 +212,7 @@ class ChatRelayIT {
     @Test
     void aNon2xxStatusIs503WithRetryAfterAndNoEvents() {
         String token = client.login(user(), "free");
-        AI.planner = q -> Plan.status(500);
+        AI.planner = q -> AiReply.status(500);
         int before = AI.streamRequests.get();
         Map<String, Object> problem = client.json(client.post(token, "/api/v1/chat/new", "{\"message\":\"500 please\"}")
                 .expectHeader().exists("Retry-After"), 503);
@@ -268,7 +227,7 @@ class ChatRelayIT {
     void retriesA503TwiceOneSecondApartThenAccepts() {
         String token = client.login(user(), "pro");
         int[] calls = {0};
-        AI.planner = q -> ++calls[0] <= 2 ? Plan.status(503) : Plan.answer(List.of("ok"));
+        AI.planner = q -> ++calls[0] <= 2 ? AiReply.status(503) : AiReply.answer(List.of("ok"));
         long begin = System.nanoTime();
         Map<String, Object> accepted = client.ask(token, "{\"message\":\"flaky\"}");
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
@@ -281,11 +240,11 @@ class ChatRelayIT {
     void stopCancelsTheAiServiceCallSavesThePartialReplyFlaggedAndDoesNotCharge() {
         String user = user();
         String token = client.login(user, "free");
-        AI.planner = q -> Plan.slow(IntStream.range(0, 200).mapToObj(i -> "t" + i + " ").toList(), Duration.ofMillis(40));
+        AI.planner = q -> AiReply.slow(IntStream.range(0, 200).mapToObj(i -> "t" + i + " ").toList(), Duration.ofMillis(40));
         Map<String, Object> accepted = client.ask(token, "{\"message\":\"long answer\"}");
         String streamId = (String) accepted.get("streamId");
         await().atMost(Duration.ofSeconds(10)).until(() -> seqsOf(RecordedEvents.ofStream(streamId)).size() >= 3);
-        FakeAiServer.Call call = AI.lastCallFor("long answer");
+        FakeAiService.Call call = AI.lastCallFor("long answer");
 
         long stopAt = System.nanoTime();
         client.post(token, "/api/v1/chat/streams/" + streamId + "/stop", null).expectStatus().isAccepted();
@@ -312,7 +271,7 @@ class ChatRelayIT {
     @Test
     void aSecondQuestionWhileTheSessionStreamsIs409AndStreamsActiveListsIt() {
         String token = client.login(user(), "pro");
-        AI.planner = q -> Plan.slow(IntStream.range(0, 60).mapToObj(i -> "w" + i + " ").toList(), Duration.ofMillis(25));
+        AI.planner = q -> AiReply.slow(IntStream.range(0, 60).mapToObj(i -> "w" + i + " ").toList(), Duration.ofMillis(25));
         Map<String, Object> accepted = client.ask(token, "{\"message\":\"busy\"}");
         String sessionId = (String) accepted.get("sessionId");
         Map<String, Object> conflict = client.json(client.post(token, "/api/v1/chat/new",
@@ -368,7 +327,7 @@ class ChatRelayIT {
         String token = client.login(user, "free");
         mongo.getCollection("users").flatMap(c -> Mono.from(c.updateOne(new Document("_id", user),
                 new Document("$set", new Document("chatRequestCount", 24))))).block(Duration.ofSeconds(5));
-        AI.planner = q -> Plan.slow(List.of("a", "b", "c"), Duration.ofMillis(200));
+        AI.planner = q -> AiReply.slow(List.of("a", "b", "c"), Duration.ofMillis(200));
         List<CompletableFuture<Integer>> requests = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             String body = "{\"message\":\"parallel " + i + "\"}";
@@ -402,11 +361,11 @@ class ChatRelayIT {
     @Test
     void retryWithoutStreamIdAddsAVersionOfTheLastAnswer() {
         String token = client.login(user(), "free");
-        AI.planner = q -> Plan.answer(List.of("first"));
+        AI.planner = q -> AiReply.answer(List.of("first"));
         Map<String, Object> accepted = client.ask(token, "{\"message\":\"question\"}");
         awaitEnd((String) accepted.get("streamId"));
         String sessionId = (String) accepted.get("sessionId");
-        AI.planner = q -> Plan.answer(List.of("second"));
+        AI.planner = q -> AiReply.answer(List.of("second"));
         Map<String, Object> retry = client.json(client.post(token, "/api/v1/chat/sessions/" + sessionId + "/retry",
                 "{\"clientRequestId\":\"r1\"}"), 202);
         assertThat(retry).containsEntry("sessionId", sessionId).containsEntry("clientRequestId", "r1");
@@ -424,11 +383,11 @@ class ChatRelayIT {
     @Test
     void retryOfAFailedStreamStoresANewExchangeAndOfAStoppedOneANewVersion() {
         String token = client.login(user(), "pro");
-        AI.planner = q -> Plan.fault(Fault.ERROR_EVENT, List.of("x"));
+        AI.planner = q -> AiReply.fault(Fault.ERROR_EVENT, List.of("x"));
         Map<String, Object> failed = client.ask(token, "{\"message\":\"will fail\"}");
         awaitEnd((String) failed.get("streamId"));
         String sessionId = (String) failed.get("sessionId");
-        AI.planner = q -> Plan.answer(List.of("fixed"));
+        AI.planner = q -> AiReply.answer(List.of("fixed"));
         Map<String, Object> retry = client.json(client.post(token, "/api/v1/chat/sessions/" + sessionId + "/retry",
                 "{\"streamId\":\"" + failed.get("streamId") + "\"}"), 202);
         awaitEnd((String) retry.get("streamId"));
@@ -438,13 +397,13 @@ class ChatRelayIT {
         client.json(client.post(token, "/api/v1/chat/sessions/" + sessionId + "/retry",
                 "{\"streamId\":\"" + retry.get("streamId") + "\"}"), 404);
 
-        AI.planner = q -> Plan.slow(IntStream.range(0, 100).mapToObj(i -> "s" + i).toList(), Duration.ofMillis(30));
+        AI.planner = q -> AiReply.slow(IntStream.range(0, 100).mapToObj(i -> "s" + i).toList(), Duration.ofMillis(30));
         Map<String, Object> stopped = client.ask(token, "{\"message\":\"stop me\",\"sessionId\":\"" + sessionId + "\"}");
         String stoppedId = (String) stopped.get("streamId");
         await().atMost(Duration.ofSeconds(5)).until(() -> seqsOf(RecordedEvents.ofStream(stoppedId)).size() >= 2);
         client.post(token, "/api/v1/chat/streams/" + stoppedId + "/stop", null).expectStatus().isAccepted();
         awaitEnd(stoppedId);
-        AI.planner = q -> Plan.answer(List.of("complete now"));
+        AI.planner = q -> AiReply.answer(List.of("complete now"));
         Map<String, Object> again = client.json(client.post(token, "/api/v1/chat/sessions/" + sessionId + "/retry",
                 "{\"streamId\":\"" + stoppedId + "\"}"), 202);
         awaitEnd((String) again.get("streamId"));
@@ -461,11 +420,11 @@ class ChatRelayIT {
     @Test
     void deletingASessionStopsItsStreamAndNothingIsWrittenAfter() {
         String token = client.login(user(), "free");
-        AI.planner = q -> Plan.answer(List.of("saved"));
+        AI.planner = q -> AiReply.answer(List.of("saved"));
         Map<String, Object> first = client.ask(token, "{\"message\":\"one\"}");
         awaitEnd((String) first.get("streamId"));
         String sessionId = (String) first.get("sessionId");
-        AI.planner = q -> Plan.slow(IntStream.range(0, 100).mapToObj(i -> "d" + i).toList(), Duration.ofMillis(30));
+        AI.planner = q -> AiReply.slow(IntStream.range(0, 100).mapToObj(i -> "d" + i).toList(), Duration.ofMillis(30));
         Map<String, Object> running = client.ask(token, "{\"message\":\"two\",\"sessionId\":\"" + sessionId + "\"}");
         String streamId = (String) running.get("streamId");
         await().atMost(Duration.ofSeconds(5)).until(() -> seqsOf(RecordedEvents.ofStream(streamId)).size() >= 2);
@@ -521,7 +480,7 @@ class ChatRelayIT {
     void resumeFromRedisReplaysEverySeqOnceInOrderThenTheFinalEvent() {
         String user = user();
         String token = client.login(user, "pro");
-        AI.planner = q -> Plan.slow(IntStream.range(0, 30).mapToObj(i -> "r" + i + " ").toList(), Duration.ofMillis(20));
+        AI.planner = q -> AiReply.slow(IntStream.range(0, 30).mapToObj(i -> "r" + i + " ").toList(), Duration.ofMillis(20));
         Map<String, Object> accepted = client.ask(token, "{\"message\":\"resume me\"}");
         String streamId = (String) accepted.get("streamId");
         await().atMost(Duration.ofSeconds(5)).until(() -> seqsOf(RecordedEvents.ofStream(streamId)).size() >= 5);
@@ -532,7 +491,7 @@ class ChatRelayIT {
                 (event, payload) -> midway.add(new Object[] {event, payload})).block(Duration.ofSeconds(5));
         assertThat(status).isEqualTo(StreamCommands.ResumeStatus.RUNNING);
         assertThat(ack[0]).isEqualTo(StreamCommands.ResumeStatus.RUNNING);
-        List<Long> midwaySeqs = midway.stream().map(e -> ((Number) ((Map<?, ?>) e[1]).get("seq")).longValue()).toList();
+        List<Long> midwaySeqs = midway.stream().map(e -> ((Number) RecordedEvents.asMap(e[1]).get("seq")).longValue()).toList();
         assertThat(midwaySeqs).isNotEmpty().startsWith(3L);
         assertThat(midwaySeqs).containsExactlyElementsOf(LongStreamRange(3, 2 + midwaySeqs.size()));
 
@@ -543,16 +502,16 @@ class ChatRelayIT {
                 .isEqualTo(StreamCommands.ResumeStatus.COMPLETE);
         List<Object[]> tokenEvents = replay.subList(0, replay.size() - 1);
         assertThat(tokenEvents).allMatch(e -> e[0].equals("chat-stream-token"));
-        assertThat(tokenEvents.stream().map(e -> ((Number) ((Map<?, ?>) e[1]).get("seq")).longValue()).toList())
+        assertThat(tokenEvents.stream().map(e -> ((Number) RecordedEvents.asMap(e[1]).get("seq")).longValue()).toList())
                 .containsExactlyElementsOf(LongStreamRange(5, 30));
         // Identical payloads to the live ones.
         Map<?, ?> liveSeven = live.stream().filter(e -> Long.valueOf(7).equals(toLong(e.get("seq")))).findFirst().orElseThrow().payload();
-        Map<?, ?> replayedSeven = (Map<?, ?>) tokenEvents.get(2)[1];
+        Map<?, ?> replayedSeven = RecordedEvents.asMap(tokenEvents.get(2)[1]);
         assertThat(replayedSeven.get("token")).isEqualTo(liveSeven.get("token"));
         assertThat(replayedSeven.get("sessionId")).isEqualTo(liveSeven.get("sessionId"));
         Object[] fin = replay.get(replay.size() - 1);
         assertThat(fin[0]).isEqualTo("chat-stream-complete");
-        assertThat(((Map<?, ?>) fin[1]).get("content")).isEqualTo(tokensOf(live));
+        assertThat(RecordedEvents.asMap(fin[1]).get("content")).isEqualTo(tokensOf(live));
 
         // Nobody else can resume it.
         assertThat(commands.resume(user(), streamId, 0, s -> { }, (e, p) -> { }).block(Duration.ofSeconds(5)))
@@ -589,7 +548,6 @@ class ChatRelayIT {
                 .body(org.springframework.web.reactive.function.BodyInserters.fromMultipartData(upload.build()))
                 .exchange().expectStatus().isAccepted().expectBody(Map.class).returnResult().getResponseBody();
         String docId = (String) accepted.get("docId");
-        AI.documentStatus.put(docId, "ready");
         await().atMost(Duration.ofSeconds(10)).until(() -> RecordedEvents.ofUser(user).stream()
                 .anyMatch(e -> e.event().equals("document-ready") && docId.equals(e.get("docId"))
                         && "ready".equals(e.get("status"))));

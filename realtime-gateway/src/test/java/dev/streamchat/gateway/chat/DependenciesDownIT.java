@@ -19,6 +19,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.config.TestBackends;
 import dev.streamchat.infra.EmbeddedMongo;
 import dev.streamchat.infra.EmbeddedRedis;
@@ -30,7 +31,7 @@ import dev.streamchat.infra.EmbeddedRedis;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "JWT_SECRET=" + TestBackends.JWT_SECRET,
-        "AI_SERVICE_API_KEY=" + FakeAiServer.API_KEY,
+        "AI_SERVICE_API_KEY=" + FakeAiService.API_KEY,
 })
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DependenciesDownIT {

@@ -10,6 +10,7 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 
 import dev.streamchat.gateway.socket.UserEvents;
+import dev.streamchat.gateway.testing.Payloads;
 
 /**
  * Records every event the gateway sends to a user's room (wrapping the real {@link UserEvents}, which still
@@ -41,6 +42,11 @@ final class RecordedEvents {
                 || e.event().equals("chat-stream-error"));
     }
 
+    /** The payload as a client sees it. */
+    static Map<String, Object> asMap(Object payload) {
+        return Payloads.asMap(payload);
+    }
+
     @TestConfiguration(proxyBeanMethods = false)
     static class Wiring {
         @Bean
@@ -50,9 +56,7 @@ final class RecordedEvents {
                 public Object postProcessAfterInitialization(Object bean, String beanName) {
                     if (bean instanceof UserEvents real) {
                         return (UserEvents) (userId, event, payload) -> {
-                            @SuppressWarnings("unchecked")
-                            Map<String, Object> map = payload instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of("raw", payload);
-                            ALL.add(new Emitted(userId, event, map));
+                            ALL.add(new Emitted(userId, event, asMap(payload)));
                             real.emit(userId, event, payload);
                         };
                     }

@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -29,20 +28,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 
 import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.SocketIONamespace;
 
+import dev.streamchat.gateway.testing.GatewayStackTest;
 import dev.streamchat.gateway.auth.JwtTokens;
 import dev.streamchat.gateway.config.TestBackends;
-import dev.streamchat.gateway.stream.StreamCommands;
-import dev.streamchat.gateway.stream.StreamCommands.ResumeStatus;
-import dev.streamchat.gateway.stream.StreamCommands.StopResult;
+import dev.streamchat.gateway.socket.StreamCommands.ResumeStatus;
+import dev.streamchat.gateway.socket.StreamCommands.StopResult;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
@@ -50,9 +47,7 @@ import reactor.core.publisher.Mono;
  * The real netty-socketio server of the gateway driven by the Java socket.io client: auth on both transports,
  * Origin policy, rooms, contract JSON, chat-stop / chat-resume acks, socket caps.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "JWT_SECRET=" + TestBackends.JWT_SECRET,
-        "AI_SERVICE_API_KEY=" + TestBackends.AI_KEY,
+@TestPropertySource(properties = {
         "gateway.auth.allowed-origins=" + TestBackends.ALLOWED_ORIGIN,
         "gateway.socket.max-payload=4KB",
         "gateway.socket.max-events-per-second=10",
@@ -62,26 +57,9 @@ import reactor.core.publisher.Mono;
         "gateway.socket.ping-timeout=5000ms",
         "gateway.socket.auth-timeout=2s",
 })
-class SocketGatewayIT {
+class SocketGatewayIT extends GatewayStackTest {
 
-    static {
-        dev.streamchat.gateway.config.NonBlockingThreads.install();
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void noBlockingCallsOnNonBlockingThreads() {
-        org.assertj.core.api.Assertions.assertThat(dev.streamchat.gateway.config.NonBlockingThreads.calls())
-                .as("blocking calls on non-blocking threads").isEmpty();
-    }
-
-
-    static final int SOCKET_PORT = TestBackends.freePort();
     static final String FOREIGN_ORIGIN = "http://evil.example";
-
-    @DynamicPropertySource
-    static void backends(DynamicPropertyRegistry registry) {
-        TestBackends.register(registry, SOCKET_PORT);
-    }
 
     @MockitoBean
     StreamCommands streamCommands;
@@ -112,7 +90,7 @@ class SocketGatewayIT {
     }
 
     private RecordingSocket.Builder client(String transport) {
-        return RecordingSocket.to(SOCKET_PORT).transport(transport);
+        return RecordingSocket.to(socketPort).transport(transport);
     }
 
     private static String expired(String userId) {
@@ -178,7 +156,7 @@ class SocketGatewayIT {
     @Test
     void httpLevelOriginChecksCoverHandshakePollsAndUpgrades() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        String base = "http://127.0.0.1:" + SOCKET_PORT + "/socket.io/?EIO=4&transport=polling";
+        String base = "http://127.0.0.1:" + socketPort + "/socket.io/?EIO=4&transport=polling";
         HttpResponse<String> foreign = http.send(HttpRequest.newBuilder(URI.create(base)).header("Origin", FOREIGN_ORIGIN).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(foreign.statusCode()).isEqualTo(403);
@@ -199,8 +177,8 @@ class SocketGatewayIT {
                 .header("Origin", FOREIGN_ORIGIN).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(foreignPoll.statusCode()).isEqualTo(403);
 
-        for (String ws : new String[] {"ws://127.0.0.1:" + SOCKET_PORT + "/socket.io/?EIO=4&transport=websocket",
-                "ws://127.0.0.1:" + SOCKET_PORT + "/socket.io/?EIO=4&transport=websocket&sid=" + sid}) {
+        for (String ws : new String[] {"ws://127.0.0.1:" + socketPort + "/socket.io/?EIO=4&transport=websocket",
+                "ws://127.0.0.1:" + socketPort + "/socket.io/?EIO=4&transport=websocket&sid=" + sid}) {
             var upgrade = http.newWebSocketBuilder().header("Origin", FOREIGN_ORIGIN)
                     .buildAsync(URI.create(ws), new WebSocket.Listener() { });
             assertThat(upgrade).failsWithin(Duration.ofSeconds(10))
@@ -208,7 +186,7 @@ class SocketGatewayIT {
                     .havingRootCause().withMessageContaining("403");
         }
         WebSocket accepted = http.newWebSocketBuilder().header("Origin", TestBackends.ALLOWED_ORIGIN)
-                .buildAsync(URI.create("ws://127.0.0.1:" + SOCKET_PORT + "/socket.io/?EIO=4&transport=websocket"),
+                .buildAsync(URI.create("ws://127.0.0.1:" + socketPort + "/socket.io/?EIO=4&transport=websocket"),
                         new WebSocket.Listener() { })
                 .get(10, java.util.concurrent.TimeUnit.SECONDS);
         accepted.abort();
@@ -219,7 +197,7 @@ class SocketGatewayIT {
         HttpClient http = HttpClient.newHttpClient();
         for (String query : new String[] {"EIO=3&transport=polling", "transport=polling"}) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + SOCKET_PORT + "/socket.io/?" + query)).build(), HttpResponse.BodyHandlers.ofString());
+                    URI.create("http://127.0.0.1:" + socketPort + "/socket.io/?" + query)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(query).isEqualTo(400);
         }
     }
@@ -228,7 +206,7 @@ class SocketGatewayIT {
     void closesAnEngineIoSessionThatNeverAuthenticates() throws Exception {
         java.util.concurrent.CompletableFuture<String> sid = new java.util.concurrent.CompletableFuture<>();
         WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + SOCKET_PORT + "/socket.io/?EIO=4&transport=websocket"),
+                .buildAsync(URI.create("ws://127.0.0.1:" + socketPort + "/socket.io/?EIO=4&transport=websocket"),
                         new WebSocket.Listener() {
                             @Override
                             public java.util.concurrent.CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.streamchat.gateway.chat.FakeAiServer;
-import dev.streamchat.gateway.chat.FakeAiServer.Plan;
+import dev.streamchat.gateway.testing.FakeAiService;
+import dev.streamchat.gateway.testing.AiReply;
 import reactor.core.Disposable;
 import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,12 +27,12 @@ import tools.jackson.databind.json.JsonMapper;
 class AiServiceClientTests {
 
     private final JsonMapper json = JsonMapper.builder().build();
-    private FakeAiServer ai;
+    private FakeAiService ai;
     private ConnectionProvider provider;
 
     @BeforeEach
     void start() throws IOException {
-        ai = new FakeAiServer();
+        ai = new FakeAiService();
     }
 
     @AfterEach
@@ -48,7 +48,7 @@ class AiServiceClientTests {
     }
 
     private AiServiceClient client(String url, int maxStreams, boolean streaming, Duration idleTimeout) {
-        AiServiceProperties properties = new AiServiceProperties(URI.create(url), FakeAiServer.API_KEY, maxStreams,
+        AiServiceProperties properties = new AiServiceProperties(URI.create(url), FakeAiService.API_KEY, maxStreams,
                 Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(5));
         StreamProperties streams = new StreamProperties(streaming, idleTimeout, Duration.ofSeconds(20),
                 Duration.ofSeconds(300), Duration.ofMillis(50));
@@ -92,7 +92,7 @@ class AiServiceClientTests {
 
     @Test
     void neverRetriesAfterA4xx() {
-        ai.planner = q -> Plan.status(400);
+        ai.planner = q -> AiReply.status(400);
         Throwable error = client(ai.url(), 10, true).stream(request("bad"), () -> { }, e -> { })
                 .materialize().block(Duration.ofSeconds(10)).getThrowable();
         assertThat(error).isInstanceOf(AiServiceUnavailableException.class);
@@ -102,7 +102,7 @@ class AiServiceClientTests {
 
     @Test
     void streamsBeyondThePoolFailFastInsteadOfQueueing() {
-        ai.planner = q -> Plan.slow(IntStream.range(0, 100).mapToObj(i -> "x").toList(), Duration.ofMillis(50));
+        ai.planner = q -> AiReply.slow(IntStream.range(0, 100).mapToObj(i -> "x").toList(), Duration.ofMillis(50));
         AiServiceClient client = client(ai.url(), 2, true);
         List<Disposable> running = new CopyOnWriteArrayList<>();
         AtomicBoolean first = new AtomicBoolean();
@@ -123,12 +123,12 @@ class AiServiceClientTests {
 
     @Test
     void cancellingTheFluxDisconnectsFromTheAiServiceWithinOneSecond() {
-        ai.planner = q -> Plan.slow(IntStream.range(0, 200).mapToObj(i -> "t").toList(), Duration.ofMillis(20));
+        ai.planner = q -> AiReply.slow(IntStream.range(0, 200).mapToObj(i -> "t").toList(), Duration.ofMillis(20));
         List<AiStreamEvent> seen = new CopyOnWriteArrayList<>();
         Disposable subscription = client(ai.url(), 10, true).stream(request("cancel me"), () -> { }, seen::add)
                 .subscribe();
         await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() >= 3);
-        FakeAiServer.Call call = ai.lastCallFor("cancel me");
+        FakeAiService.Call call = ai.lastCallFor("cancel me");
         long cancelledAt = System.nanoTime();
         subscription.dispose();
         await().atMost(Duration.ofSeconds(3)).until(() -> call.disconnected);
@@ -138,7 +138,7 @@ class AiServiceClientTests {
 
     @Test
     void anAiServiceThatFallsSilentTimesOutAfterTheIdleLimit() {
-        ai.planner = q -> Plan.fault(FakeAiServer.Fault.STALL, List.of("a", "b"));
+        ai.planner = q -> AiReply.fault(AiReply.Fault.STALL, List.of("a", "b"));
         List<AiStreamEvent> seen = new CopyOnWriteArrayList<>();
         long begin = System.nanoTime();
         Throwable error = client(ai.url(), 10, true, Duration.ofMillis(600))

@@ -3,141 +3,45 @@ package dev.streamchat.gateway.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import dev.streamchat.gateway.chat.FakeAiServer;
-import dev.streamchat.gateway.config.TestBackends;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
+import dev.streamchat.gateway.socket.StreamCommands;
+import dev.streamchat.gateway.testing.AiReply;
+import dev.streamchat.gateway.testing.GatewayStackTest;
+import dev.streamchat.gateway.testing.GatewayStackTest.BlockingCallsNotChecked;
+import dev.streamchat.gateway.testing.Payloads;
 
 /**
  * {@code ENABLE_STREAMING=false}: the 202 of {@code /chat/new} comes once the ai-service's blocking route
  * answered with a status (contract section 2), not after its whole body; the body then arrives as one token.
  * The fake ai-service sends status and headers at once and holds the body behind a gate.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "JWT_SECRET=" + TestBackends.JWT_SECRET,
-        "AI_SERVICE_API_KEY=" + FakeAiServer.API_KEY,
+@TestPropertySource(properties = {
         "gateway.ratelimit.chat-per-minute=100",
         "gateway.stream.enable-streaming=false",
         "gateway.stream.lease-ttl=2s",
 })
-class BlockingAnswerIT {
+@BlockingCallsNotChecked("dominated by brief library-internal lock waits on request threads; ChatRelayIT covers the relay")
+class BlockingAnswerIT extends GatewayStackTest {
 
-    // Not under BlockHound: its record here is dominated by brief library-internal lock waits (Lettuce's
-    // SharedLock on request threads) that NonBlockingThreads does not allow yet; ChatRelayIT covers the relay.
+    private static final CountDownLatch OPEN = new CountDownLatch(0);
 
-    /**
-     * The blocking route: status and headers when the status gate opens, the body when the body gate opens
-     * (each after 15 s at the latest, so nothing hangs).
-     */
-    static final class SlowBlockingAi implements AutoCloseable {
-        final HttpServer server;
-        final ExecutorService executor = Executors.newCachedThreadPool();
-        final JsonMapper json = JsonMapper.builder().build();
-        volatile CountDownLatch bodyGate = new CountDownLatch(0);
-        volatile CountDownLatch statusGate = new CountDownLatch(0);
-        final AtomicInteger unavailableLeft = new AtomicInteger();
-        final AtomicInteger calls = new AtomicInteger();
-
-        SlowBlockingAi() throws IOException {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.setExecutor(executor);
-            server.createContext("/api/v1/semantic_search", this::answer);
-            server.start();
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort();
-        }
-
-        private void answer(HttpExchange exchange) throws IOException {
-            try (exchange) {
-                JsonNode request = json.readTree(exchange.getRequestBody().readAllBytes());
-                calls.incrementAndGet();
-                if (unavailableLeft.getAndDecrement() > 0) {
-                    exchange.sendResponseHeaders(503, -1);
-                    return;
-                }
-                try {
-                    statusGate.await(15, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                exchange.getResponseHeaders().set("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, 0);
-                OutputStream out = exchange.getResponseBody();
-                out.flush();
-                try {
-                    bodyGate.await(15, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                out.write(json.writeValueAsBytes(Map.of("answer", "Whole answer to " + request.get("user_query").asString(),
-                        "route", "general_qa", "provider", "synthetic", "citations", List.of(), "chunkReferences", List.of(),
-                        "contextTrimmed", false)));
-            }
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-            executor.shutdownNow();
-        }
+    /** What the blocking route answers to a question, once the gates open. */
+    private static AiReply wholeAnswer(String question, CountDownLatch status, CountDownLatch body) {
+        return AiReply.answer(List.of("Whole answer to " + question)).holdingBlockingAnswer(status, body);
     }
-
-    static final SlowBlockingAi AI;
-
-    static {
-        try {
-            AI = new SlowBlockingAi();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    @AfterAll
-    static void stopFake() {
-        AI.close();
-    }
-
-    @DynamicPropertySource
-    static void backends(DynamicPropertyRegistry registry) {
-        TestBackends.register(registry, TestBackends.freePort());
-        registry.add("gateway.ai.url", AI::url);
-    }
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     StreamCommands commands;
@@ -177,9 +81,9 @@ class BlockingAnswerIT {
                 .anyMatch(e -> e.getKey().equals("chat-stream-complete")));
         List<Map.Entry<String, Object>> events = replay(userId, streamId);
         assertThat(events).extracting(Map.Entry::getKey).containsExactly("chat-stream-token", "chat-stream-complete");
-        assertThat((Map<String, Object>) events.get(0).getValue()).containsEntry("token", answer);
-        assertThat(((Number) ((Map<String, Object>) events.get(0).getValue()).get("seq")).longValue()).isEqualTo(1L);
-        assertThat((Map<String, Object>) events.get(1).getValue()).containsEntry("content", answer);
+        assertThat(Payloads.asMap(events.get(0).getValue())).containsEntry("token", answer);
+        assertThat(((Number) Payloads.asMap(events.get(0).getValue()).get("seq")).longValue()).isEqualTo(1L);
+        assertThat(Payloads.asMap(events.get(1).getValue())).containsEntry("content", answer);
     }
 
     @Test
@@ -188,7 +92,7 @@ class BlockingAnswerIT {
         String userId = "blocking-" + UUID.randomUUID().toString().substring(0, 8);
         String token = login(userId);
         CountDownLatch gate = new CountDownLatch(1);
-        AI.bodyGate = gate;
+        AI.planner = q -> wholeAnswer(q, OPEN, gate);
         String streamId = ask(token, "slow body");
         assertThat(gate.getCount()).as("the 202 came before the body was released").isEqualTo(1);
         gate.countDown();
@@ -200,12 +104,11 @@ class BlockingAnswerIT {
         String userId = "blocking-" + UUID.randomUUID().toString().substring(0, 8);
         String token = login(userId);
         CountDownLatch gate = new CountDownLatch(1);
-        AI.bodyGate = gate;
-        int before = AI.calls.get();
-        AI.unavailableLeft.set(2);
+        int before = AI.calls.size();
+        AI.onQuestion("after two 503s", AiReply.status(503), AiReply.status(503), wholeAnswer("after two 503s", OPEN, gate));
         String streamId = ask(token, "after two 503s");
         assertThat(gate.getCount()).isEqualTo(1);
-        assertThat(AI.calls.get() - before).isEqualTo(3);
+        assertThat(AI.calls.size() - before).isEqualTo(3);
         gate.countDown();
         assertOneTokenThenComplete(userId, streamId, "Whole answer to after two 503s");
     }
@@ -220,18 +123,17 @@ class BlockingAnswerIT {
     void aStreamWaitingLongerThanItsLeaseForTheStatusKeepsItsSessionLockedAndCompletes() {
         String userId = "blocking-" + UUID.randomUUID().toString().substring(0, 8);
         String token = login(userId);
-        AI.statusGate = new CountDownLatch(0);
-        AI.bodyGate = new CountDownLatch(0);
+        AI.planner = q -> wholeAnswer(q, OPEN, OPEN);
         Map<String, Object> first = post(token, "{\"message\":\"first\"}");
         String sessionId = (String) first.get("sessionId");
         assertOneTokenThenComplete(userId, (String) first.get("streamId"), "Whole answer to first");
 
         CountDownLatch status = new CountDownLatch(1);
-        AI.statusGate = status;
-        int before = AI.calls.get();
+        AI.planner = q -> wholeAnswer(q, status, OPEN);
+        int before = AI.calls.size();
         java.util.concurrent.CompletableFuture<Map<String, Object>> accepted = java.util.concurrent.CompletableFuture
                 .supplyAsync(() -> post(token, "{\"message\":\"status comes late\",\"sessionId\":\"" + sessionId + "\"}"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> AI.calls.get() > before);
+        await().atMost(Duration.ofSeconds(10)).until(() -> AI.calls.size() > before);
         // Hold the status for two lease lifetimes (lease-ttl=2s): the waiting node keeps renewing the lease,
         // so the session stays locked.
         await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> !accepted.isDone());

@@ -3,7 +3,6 @@ package dev.streamchat.gateway.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,60 +15,24 @@ import java.util.stream.IntStream;
 
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import dev.streamchat.gateway.chat.FakeAiServer;
-import dev.streamchat.gateway.chat.FakeAiServer.Plan;
-import dev.streamchat.gateway.config.TestBackends;
+import dev.streamchat.gateway.testing.FakeAiService;
+import dev.streamchat.gateway.testing.AiReply;
+import dev.streamchat.gateway.testing.GatewayStackTest;
 
 /**
  * The relay through the real netty-socketio server to Java socket.io clients: rooms keep users apart under
  * concurrency, every tab of a user gets everything, and a socket that disconnects and resumes on a new
  * connection gets every seq.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "JWT_SECRET=" + TestBackends.JWT_SECRET,
-        "AI_SERVICE_API_KEY=" + FakeAiServer.API_KEY,
+@TestPropertySource(properties = {
         "gateway.ratelimit.chat-per-minute=100",
 })
-class StreamFanoutIT {
-
-    static {
-        dev.streamchat.gateway.config.NonBlockingThreads.install();
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void noBlockingCallsOnNonBlockingThreads() {
-        org.assertj.core.api.Assertions.assertThat(dev.streamchat.gateway.config.NonBlockingThreads.calls())
-                .as("blocking calls on non-blocking threads").isEmpty();
-    }
-
-
-    static final FakeAiServer AI;
-    static final int SOCKET_PORT = TestBackends.freePort();
-
-    static {
-        try {
-            AI = new FakeAiServer();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    @DynamicPropertySource
-    static void backends(DynamicPropertyRegistry registry) {
-        TestBackends.register(registry, SOCKET_PORT);
-        registry.add("gateway.ai.url", AI::url);
-    }
-
-    @LocalServerPort
-    int port;
+class StreamFanoutIT extends GatewayStackTest {
 
     @org.springframework.beans.factory.annotation.Value("${spring.data.redis.url}")
     String redisUrl;
@@ -105,10 +68,10 @@ class StreamFanoutIT {
         String suffix = Long.toHexString(System.nanoTime());
         String alice = login("alice-" + suffix);
         String bob = login("bob-" + suffix);
-        AI.planner = q -> Plan.slow(List.of("a", "b", "c", "d", "e", "f", "g", "h"), Duration.ofMillis(15));
-        try (UserSocket aliceTab1 = new UserSocket(SOCKET_PORT, alice);
-             UserSocket aliceTab2 = new UserSocket(SOCKET_PORT, alice);
-             UserSocket bobTab = new UserSocket(SOCKET_PORT, bob)) {
+        AI.planner = q -> AiReply.slow(List.of("a", "b", "c", "d", "e", "f", "g", "h"), Duration.ofMillis(15));
+        try (UserSocket aliceTab1 = new UserSocket(socketPort, alice);
+             UserSocket aliceTab2 = new UserSocket(socketPort, alice);
+             UserSocket bobTab = new UserSocket(socketPort, bob)) {
             await().atMost(Duration.ofSeconds(15)).until(() -> aliceTab1.connected.get() && aliceTab2.connected.get()
                     && bobTab.connected.get());
 
@@ -147,12 +110,12 @@ class StreamFanoutIT {
     @Test
     void aStopFlagSetInRedisByAnotherNodeStopsTheStreamWithinASecond() throws Exception {
         String token = login("dave-" + Long.toHexString(System.nanoTime()));
-        AI.planner = q -> Plan.slow(IntStream.range(0, 300).mapToObj(i -> "z" + i + " ").toList(), Duration.ofMillis(20));
-        try (UserSocket tab = new UserSocket(SOCKET_PORT, token)) {
+        AI.planner = q -> AiReply.slow(IntStream.range(0, 300).mapToObj(i -> "z" + i + " ").toList(), Duration.ofMillis(20));
+        try (UserSocket tab = new UserSocket(socketPort, token)) {
             await().atMost(Duration.ofSeconds(15)).until(tab.connected::get);
             String streamId = ask(token, "stopped from elsewhere");
             await().atMost(Duration.ofSeconds(10)).until(() -> tab.ofStream(streamId).size() >= 4);
-            FakeAiServer.Call call = AI.lastCallFor("stopped from elsewhere");
+            FakeAiService.Call call = AI.lastCallFor("stopped from elsewhere");
             // What the stop of another gateway node does: only the durable flag in the stream's meta hash.
             io.lettuce.core.RedisClient redis = io.lettuce.core.RedisClient.create(redisUrl);
             try (var connection = redis.connect()) {
@@ -176,18 +139,18 @@ class StreamFanoutIT {
     void aSocketThatDisconnectsAndResumesOnANewConnectionGetsEverySeq() throws Exception {
         String token = login("carol-" + Long.toHexString(System.nanoTime()));
         int total = 60;
-        AI.planner = q -> Plan.slow(IntStream.range(0, total).mapToObj(i -> "k" + i + " ").toList(), Duration.ofMillis(30));
-        UserSocket first = new UserSocket(SOCKET_PORT, token);
+        AI.planner = q -> AiReply.slow(IntStream.range(0, total).mapToObj(i -> "k" + i + " ").toList(), Duration.ofMillis(30));
+        UserSocket first = new UserSocket(socketPort, token);
         await().atMost(Duration.ofSeconds(15)).until(first.connected::get);
         String streamId = ask(token, "resume across sockets");
         await().atMost(Duration.ofSeconds(10)).until(() -> first.ofStream(streamId).size() >= 6);
         first.close();
         List<UserSocket.Received> before = first.ofStream(streamId);
         long lastApplied = before.stream().mapToLong(UserSocket.Received::seq).max().orElse(0);
-        FakeAiServer.Call call = AI.lastCallFor("resume across sockets");
+        FakeAiService.Call call = AI.lastCallFor("resume across sockets");
         await().atMost(Duration.ofSeconds(10)).until(() -> call.tokensWritten.get() >= lastApplied + 10);
 
-        try (UserSocket second = new UserSocket(SOCKET_PORT, token)) {
+        try (UserSocket second = new UserSocket(socketPort, token)) {
             await().atMost(Duration.ofSeconds(15)).until(second.connected::get);
             AtomicReference<JSONObject> ack = second.resume(streamId, lastApplied);
             await().atMost(Duration.ofSeconds(10)).until(() -> ack.get() != null);

@@ -3,7 +3,6 @@ package dev.streamchat.gateway.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,19 +13,15 @@ import java.util.UUID;
 
 import io.lettuce.core.SetArgs;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import dev.streamchat.gateway.chat.FakeAiServer;
-import dev.streamchat.gateway.config.TestBackends;
+import dev.streamchat.gateway.testing.GatewayStackTest;
+import dev.streamchat.gateway.socket.StreamCommands;
 import dev.streamchat.gateway.persistence.RedisConfiguration.GatewayRedis;
 import reactor.core.publisher.Mono;
 
@@ -36,42 +31,11 @@ import reactor.core.publisher.Mono;
  * {@code chat-resume} reports the stream as {@code error} and it can be retried by id like a failed stream.
  * The dead node is simulated by writing exactly what a node leaves behind when it dies mid-stream.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "JWT_SECRET=" + TestBackends.JWT_SECRET,
-        "AI_SERVICE_API_KEY=" + FakeAiServer.API_KEY,
+@TestPropertySource(properties = {
         "gateway.ratelimit.chat-per-minute=100",
 })
 @SuppressWarnings("unchecked")
-class StreamLeaseIT {
-
-    static {
-        dev.streamchat.gateway.config.NonBlockingThreads.install();
-    }
-
-    @AfterAll
-    static void noBlockingCallsOnNonBlockingThreads() {
-        assertThat(dev.streamchat.gateway.config.NonBlockingThreads.calls())
-                .as("blocking calls on non-blocking threads").isEmpty();
-    }
-
-    static final FakeAiServer AI;
-
-    static {
-        try {
-            AI = new FakeAiServer();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    @DynamicPropertySource
-    static void backends(DynamicPropertyRegistry registry) {
-        TestBackends.register(registry, TestBackends.freePort());
-        registry.add("gateway.ai.url", AI::url);
-    }
-
-    @LocalServerPort
-    int port;
+class StreamLeaseIT extends GatewayStackTest {
 
     @Autowired
     GatewayRedis redis;

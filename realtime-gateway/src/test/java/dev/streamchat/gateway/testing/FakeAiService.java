@@ -1,21 +1,27 @@
-package dev.streamchat.gateway.browser;
+package dev.streamchat.gateway.testing;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -24,15 +30,31 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The ai-service at the HTTP level (contract section 1), scripted by the test: replies are registered per
- * question ({@link #onQuestion}) and consumed in order (the last one repeats), so a retry can get a different
- * answer than the first try. Streams are written as real SSE, one {@code data:} line per event, flushed one
- * by one with the reply's pacing. A client that goes away is counted in {@link #cancelledStreams()}.
+ * The one fake ai-service of the gateway's tests, at the HTTP level (contract section 1): real SSE, one
+ * {@code data:} line per event, flushed one by one with the reply's pacing; the blocking route; the document
+ * routes. What it answers is scripted by the test: per question ({@link #onQuestion}, replies used in order, the
+ * last one repeating) or for any question ({@link #planner}); otherwise {@link #defaultTokens}. Every stream request
+ * is recorded as a {@link Call} (a client that goes away marks it disconnected).
  */
 public final class FakeAiService implements AutoCloseable {
 
-    public static final String API_KEY = "browser-test-ai-key";
-    private static final String DEFAULT_ANSWER = "This is a short answer from the fake model.";
+    public static final String API_KEY = "fake-ai-key";
+
+    /** What a stream request saw. */
+    public static final class Call {
+        public final JsonNode body;
+        public volatile boolean disconnected;
+        public volatile long disconnectedAtNanos;
+        public final AtomicInteger tokensWritten = new AtomicInteger();
+
+        Call(JsonNode body) {
+            this.body = body;
+        }
+
+        public String query() {
+            return body.path("user_query").asString("");
+        }
+    }
 
     private final JsonMapper json = JsonMapper.builder().build();
     private final HttpServer server;
@@ -41,13 +63,21 @@ public final class FakeAiService implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final Map<String, Deque<AiReply>> replies = new ConcurrentHashMap<>();
-    private final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
+    private final Map<String, Deque<AiReply>> scripts = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Object>> documents = new ConcurrentHashMap<>();
-    private final AtomicInteger cancelledStreams = new AtomicInteger();
+    /** Stream requests in arrival order. */
+    public final Queue<Call> calls = new ConcurrentLinkedQueue<>();
+    /** Stream requests, counted before the API key check. */
+    public final AtomicInteger streamRequests = new AtomicInteger();
+    /** The answer to a question without a script; reset with {@link #reset()}. */
+    public volatile Function<String, AiReply> planner = FakeAiService::defaultReply;
 
-    public FakeAiService() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+    public FakeAiService() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the fake ai-service", e);
+        }
         server.setExecutor(executor);
         server.createContext("/api/v1/semantic_search_stream", this::stream);
         server.createContext("/api/v1/semantic_search", this::blocking);
@@ -60,24 +90,51 @@ public final class FakeAiService implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
+    /** The tokens of the default answer: {@code Answer to: <question> ✓}. */
+    public static List<String> defaultTokens(String question) {
+        return List.of("Answer", " to", ": ", question, " ✓");
+    }
+
+    private static AiReply defaultReply(String question) {
+        return AiReply.answer(defaultTokens(question));
+    }
+
     /** Registers the replies to a question, used in this order; the last one is repeated. */
     public void onQuestion(String question, AiReply... script) {
-        replies.put(question, new ArrayDeque<>(List.of(script)));
+        scripts.put(question, new ArrayDeque<>(List.of(script)));
+    }
+
+    /** Back to the default answer for every question without a script. */
+    public void reset() {
+        planner = FakeAiService::defaultReply;
+    }
+
+    /** The last stream request for this question, or null. */
+    public Call lastCallFor(String question) {
+        Call found = null;
+        for (Call call : calls) {
+            if (call.query().equals(question)) {
+                found = call;
+            }
+        }
+        return found;
     }
 
     /** Every stream request seen: user_id, user_query and doc_id ("" when none). */
     public List<Map<String, String>> requests() {
-        return List.copyOf(requests);
+        return calls.stream().map(call -> Map.of("user_id", call.body.path("user_id").asString(""),
+                "user_query", call.query(), "doc_id", call.body.path("doc_id").asString(""))).toList();
     }
 
+    /** Streams whose client went away before the end. */
     public int cancelledStreams() {
-        return cancelledStreams.get();
+        return (int) calls.stream().filter(call -> call.disconnected).count();
     }
 
     private AiReply replyFor(String question) {
-        Deque<AiReply> script = replies.get(question);
+        Deque<AiReply> script = scripts.get(question);
         if (script == null || script.isEmpty()) {
-            return AiReply.text(DEFAULT_ANSWER, 6);
+            return planner.apply(question);
         }
         synchronized (script) {
             return script.size() > 1 ? script.poll() : script.peek();
@@ -92,55 +149,63 @@ public final class FakeAiService implements AutoCloseable {
         return false;
     }
 
-    private JsonNode body(HttpExchange ex) throws IOException {
-        byte[] bytes = ex.getRequestBody().readAllBytes();
-        return json.readTree(bytes);
-    }
-
     private void stream(HttpExchange ex) throws IOException {
+        streamRequests.incrementAndGet();
         if (!authorised(ex)) {
             return;
         }
-        JsonNode request = body(ex);
-        String user = request.path("user_id").asString("");
-        String question = request.path("user_query").asString("");
-        requests.add(Map.of("user_id", user, "user_query", question, "doc_id", request.path("doc_id").asString("")));
-        AiReply reply = replyFor(question);
+        Call call = new Call(json.readTree(ex.getRequestBody().readAllBytes()));
+        calls.add(call);
+        AiReply reply = replyFor(call.query());
         if (reply.status != 200) {
-            send(ex, reply.status, Map.of("type", "about:blank", "code", "upstream_error", "status", reply.status));
+            send(ex, reply.status, Map.of("type", "about:blank", "code", "unavailable", "status", reply.status));
             return;
         }
         ex.getResponseHeaders().set("Content-Type", "text/event-stream");
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
         ex.sendResponseHeaders(200, 0);
         try (OutputStream out = ex.getResponseBody()) {
-            out.write(": ready\n\n".getBytes(StandardCharsets.UTF_8));
+            out.write(": keepalive\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
             int sent = 0;
             for (String token : reply.tokens) {
                 if (sent == reply.gateAfterTokens && reply.gate != null) {
-                    waitAtGate(reply, out);
+                    waitAtGate(reply.gate, out);
                 }
-                pause(reply);
+                pause(reply.pacing);
                 event(out, Map.of("type", "token", "content", token));
+                call.tokensWritten.incrementAndGet();
                 sent++;
             }
-            if (reply.errorCode != null) {
-                event(out, Map.of("type", "error", "code", reply.errorCode, "message", reply.errorMessage));
-            } else {
-                event(out, done(reply));
+            switch (reply.fault) {
+                case ERROR_EVENT -> event(out, Map.of("type", "error", "code", reply.errorCode, "message", reply.errorMessage));
+                case DROP -> {
+                    return; // close without a final event
+                }
+                case STALL -> {
+                    // Say nothing until the gateway gives up; probe now and then so its disconnect is noticed.
+                    for (int i = 0; i < 600; i++) {
+                        pause(Duration.ofMillis(100));
+                        if (i % 30 == 29) {
+                            out.write(":\n".getBytes(StandardCharsets.UTF_8));
+                            out.flush();
+                        }
+                    }
+                }
+                default -> event(out, done(reply));
             }
         } catch (IOException clientGone) {
-            cancelledStreams.incrementAndGet();
+            call.disconnectedAtNanos = System.nanoTime();
+            call.disconnected = true;
         } finally {
             ex.close();
         }
     }
 
     /** Keepalive comments while the gate is closed; a client that went away ends the wait with an IOException. */
-    private static void waitAtGate(AiReply reply, OutputStream out) throws IOException {
+    private static void waitAtGate(CountDownLatch gate, OutputStream out) throws IOException {
         try {
-            while (!reply.gate.await(200, TimeUnit.MILLISECONDS)) {
+            while (!gate.await(200, TimeUnit.MILLISECONDS)) {
                 out.write(": keepalive\n\n".getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }
@@ -150,13 +215,13 @@ public final class FakeAiService implements AutoCloseable {
         }
     }
 
-    private static void pause(AiReply reply) throws IOException {
-        if (reply.pacing.isZero()) {
+    /** The fake model's own pacing (what a real model does between tokens), not test synchronisation. */
+    private static void pause(Duration pacing) throws IOException {
+        if (pacing.isZero()) {
             return;
         }
         try {
-            // The fake model's own pacing (what a real model does between tokens), not test synchronisation.
-            Thread.sleep(reply.pacing.toMillis());
+            TimeUnit.NANOSECONDS.sleep(pacing.toNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -186,14 +251,33 @@ public final class FakeAiService implements AutoCloseable {
         if (!authorised(ex)) {
             return;
         }
-        JsonNode request = body(ex);
-        AiReply reply = replyFor(request.path("user_query").asString(""));
+        Call call = new Call(json.readTree(ex.getRequestBody().readAllBytes()));
+        calls.add(call);
+        AiReply reply = replyFor(call.query());
+        if (reply.status != 200) {
+            send(ex, reply.status, Map.of("type", "about:blank", "code", "unavailable", "status", reply.status));
+            return;
+        }
         Map<String, Object> answer = new LinkedHashMap<>(done(reply));
         answer.remove("type");
         answer.put("answer", reply.fullText());
-        send(ex, 200, answer);
+        try (ex) {
+            if (!reply.statusGate.await(15, TimeUnit.SECONDS)) {
+                return;
+            }
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            out.flush(); // status and headers now, the body once the body gate opens
+            if (reply.bodyGate.await(15, TimeUnit.SECONDS)) {
+                out.write(json.writeValueAsBytes(answer));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
+    /** Uploads are {@code indexing} until their status is first read, then {@code ready} (the watcher sees both). */
     private void documents(HttpExchange ex) throws IOException {
         if (!authorised(ex)) {
             return;
@@ -202,10 +286,9 @@ public final class FakeAiService implements AutoCloseable {
         String method = ex.getRequestMethod();
         if ("POST".equals(method)) {
             String multipart = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.ISO_8859_1);
-            java.util.regex.Matcher name = java.util.regex.Pattern.compile("filename=\"([^\"]+)\"").matcher(multipart);
+            Matcher name = Pattern.compile("filename=\"([^\"]+)\"").matcher(multipart);
+            Matcher owner = Pattern.compile("name=\"user_id\"\r?\n(?:[^\r\n]+\r?\n)*\r?\n([^\r\n]*)").matcher(multipart);
             String docId = UUID.randomUUID().toString();
-            // Indexing until the first time someone asks for it, then ready: the gateway's watcher sees both.
-            java.util.regex.Matcher owner = java.util.regex.Pattern.compile("name=\"user_id\"\r?\n(?:[^\r\n]+\r?\n)*\r?\n([^\r\n]*)").matcher(multipart);
             documents.put(docId, new ConcurrentHashMap<>(Map.of("docId", docId, "title", name.find() ? name.group(1) : "upload",
                     "status", "indexing", "chunks", 0, "owner", owner.find() ? owner.group(1) : "")));
             send(ex, 202, Map.of("docId", docId));

@@ -1,0 +1,77 @@
+package dev.streamchat.gateway.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.streamchat.gateway.config.NonBlockingThreads;
+import dev.streamchat.gateway.config.TestBackends;
+
+/**
+ * The opening every full-stack IT shares: the whole gateway on a random port, embedded Redis and MongoDB behind the
+ * real drivers, its Socket.IO server on a port of its own ({@link #socketPort}), the {@link FakeAiService} at the
+ * HTTP level, and BlockHound: a blocking call on a non-blocking thread fails the class. A test class adds its own
+ * settings with {@code @TestPropertySource}; the fake answers its default before each test.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "JWT_SECRET=" + TestBackends.JWT_SECRET,
+        "AI_SERVICE_API_KEY=" + FakeAiService.API_KEY,
+})
+public abstract class GatewayStackTest {
+
+    /**
+     * For a class whose blocking-call record is not asserted (say why in {@link #value()}); BlockHound still runs.
+     */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    public @interface BlockingCallsNotChecked {
+        String value();
+    }
+
+    /** One fake ai-service for every full-stack test of the JVM. */
+    protected static final FakeAiService AI = new FakeAiService();
+
+    @DynamicPropertySource
+    static void gatewayBackends(DynamicPropertyRegistry registry) {
+        TestBackends.register(registry, TestBackends.freePort());
+        registry.add("gateway.ai.url", AI::url);
+    }
+
+    @LocalServerPort
+    protected int port;
+
+    @Value("${gateway.socket.port}")
+    protected int socketPort;
+
+    @BeforeEach
+    void answerByDefault() {
+        AI.reset();
+    }
+
+    /** BlockHound is installed once per JVM; each test class starts a fresh record of blocking calls. */
+    @BeforeAll
+    static void freshBlockingCallRecord() {
+        NonBlockingThreads.install();
+    }
+
+    @AfterAll
+    static void noBlockingCallsOnNonBlockingThreads(TestInfo testClass) {
+        if (testClass.getTestClass().map(c -> c.isAnnotationPresent(BlockingCallsNotChecked.class)).orElse(false)) {
+            return;
+        }
+        assertThat(NonBlockingThreads.calls()).as("blocking calls on non-blocking threads").isEmpty();
+    }
+}
