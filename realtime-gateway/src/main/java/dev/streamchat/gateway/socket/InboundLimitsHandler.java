@@ -130,11 +130,12 @@ class InboundLimitsHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void drop(ChannelHandlerContext ctx, ClientHead head, boolean authenticated, ErrorCode code, String message) {
-        head.getStore().set(SocketDrops.DROPPED_KEY, Boolean.TRUE);
-        log.info("socket dropped sessionId={} reason={} authenticated={}", head.getSessionId(), code.wireName(), authenticated);
+        log.info("socket dropped sessionId={} reason={} authenticated={} detail={}", head.getSessionId(), code.wireName(),
+                authenticated, message);
         boolean websocket = ctx.channel().attr(WEBSOCKET_CHANNEL).get() != null;
         NamespaceClient client = authenticated ? head.getChildClient(namespace) : null;
         if (client == null) {
+            head.getStore().set(SocketDrops.DROPPED_KEY, Boolean.TRUE);
             // Nobody is signed in on this session, so there is no one to explain it to: close it cleanly.
             head.disconnect();
             if (websocket) {
@@ -142,6 +143,7 @@ class InboundLimitsHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        // SocketDrops marks the socket dropped: nothing it sends from now on is decoded.
         drops.drop(client, code, message);
         if (websocket) {
             // netty-socketio leaves a WebSocket open once its session is gone: close it after the grace period.

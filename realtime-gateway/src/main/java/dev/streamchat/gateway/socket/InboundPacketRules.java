@@ -14,7 +14,7 @@ import io.netty.buffer.ByteBuf;
  * <ul>
  *   <li>{@code 1} close, {@code 2probe} upgrade probe, {@code 3} pong, {@code 5} upgrade, {@code 6} noop;</li>
  *   <li>{@code 40[/nsp,][{...}]} CONNECT, before authentication only, with at most a JSON object;</li>
- *   <li>{@code 41[/nsp,]} DISCONNECT, after authentication only;</li>
+ *   <li>{@code 41[/nsp,]} DISCONNECT;</li>
  *   <li>{@code 42[/nsp,][ackId]["event", ...args]} EVENT, after authentication only, whose name is a string of 1 to
  *       {@value #MAX_EVENT_NAME_CHARS} characters.</li>
  * </ul>
@@ -91,9 +91,7 @@ final class InboundPacketRules {
                 return jsonViolation(content, index, end, JsonToken.START_OBJECT);
             }
             case '1' -> {
-                if (!authenticated) {
-                    return "DISCONNECT without a connection";
-                }
+                // Allowed before sign-in too: a client whose CONNECT was refused may still say goodbye.
                 return index == end ? null : "unexpected data after DISCONNECT";
             }
             case '2' -> {

@@ -35,6 +35,10 @@ class SocketDrops {
     }
 
     void drop(SocketIOClient client, ErrorCode code, String message) {
+        if (client.get(DROPPED_KEY) != null) {
+            // Already on its way out (e.g. expiry and logout at once): one socket-error is enough.
+            return;
+        }
         client.set(DROPPED_KEY, Boolean.TRUE);
         client.sendEvent(SocketEvents.SOCKET_ERROR, payload(code, message));
         client.disconnect();

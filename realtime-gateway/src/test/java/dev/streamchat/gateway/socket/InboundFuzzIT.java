@@ -61,7 +61,7 @@ class InboundFuzzIT {
     }
 
     static final int SOCKET_PORT = TestBackends.freePort();
-    static final int ROUNDS = 5;
+    static final int ROUNDS = 4;
     static final int CAP_PER_SECOND = 10;
     static final long HEAP_GROWTH_LIMIT = 48L * 1024 * 1024;
     static final String INTRUDER = "intruder";
@@ -206,7 +206,7 @@ class InboundFuzzIT {
             List<RawEngineIo.Ws> open = new ArrayList<>();
             try {
                 // Before sign-in: only forged or no credentials, so nothing may be accepted.
-                for (int i = 0; i < 6; i++) {
+                for (int i = 0; i < 5; i++) {
                     RawEngineIo.Ws ws = RawEngineIo.Ws.open(SOCKET_PORT);
                     anonymous.add(ws);
                     open.add(ws);
@@ -215,7 +215,7 @@ class InboundFuzzIT {
                     }
                 }
                 // After sign-in: mutated traffic from a real user.
-                for (int i = 0; i < 6; i++) {
+                for (int i = 0; i < 5; i++) {
                     String userId = "fuzz-" + round + "-" + i;
                     long started = System.nanoTime();
                     RawEngineIo.Ws ws = RawEngineIo.Ws.authenticated(SOCKET_PORT, tokens.issue(userId, "free"));

@@ -250,7 +250,7 @@ class InboundProtocolIT {
 
     @Test
     void garbageBeforeAuthenticationClosesTheSessionWithoutAcceptingIt() throws Exception {
-        for (String packet : new String[] {STOP, "42[1]", "41", "4", "45-[\"a\"]"}) {
+        for (String packet : new String[] {STOP, "42[1]", "4", "45-[\"a\"]", "43[\"x\"]"}) {
             try (RawEngineIo.Ws ws = RawEngineIo.Ws.open(SOCKET_PORT)) {
                 ws.tryText(packet);
                 awaitSessionGone(ws);
