@@ -19,6 +19,7 @@ import com.corundumstudio.socketio.listener.DisconnectListener;
 import dev.streamchat.gateway.auth.RevokedTokens;
 import dev.streamchat.gateway.auth.TokenRevoked;
 import dev.streamchat.gateway.auth.VerifiedToken;
+import dev.streamchat.gateway.error.ErrorCode;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 
@@ -90,6 +91,6 @@ class SocketCredentialWatch implements AuthTokenListener, DisconnectListener {
 
     private void end(SocketIOClient client, String message) {
         log.info("socket signed out sessionId={} reason={}", client.getSessionId(), message);
-        drops.drop(client, dev.streamchat.gateway.error.ErrorCode.UNAUTHORIZED, message);
+        drops.drop(client, ErrorCode.UNAUTHORIZED, message);
     }
 }
