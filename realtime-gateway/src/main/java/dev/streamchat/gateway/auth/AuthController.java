@@ -4,6 +4,7 @@ import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -31,13 +32,17 @@ public class AuthController {
     private final TokenCookie cookie;
     private final UserAccounts users;
     private final boolean devLoginEnabled;
+    private final RevokedTokens revokedTokens;
+    private final ApplicationEventPublisher events;
 
     public AuthController(JwtTokens tokens, TokenCookie cookie, UserAccounts users, AuthProperties authProperties,
-                          AppProperties appProperties) {
+                          AppProperties appProperties, RevokedTokens revokedTokens, ApplicationEventPublisher events) {
         this.tokens = tokens;
         this.cookie = cookie;
         this.users = users;
         this.devLoginEnabled = authProperties.devLoginEnabled(appProperties.appMode());
+        this.revokedTokens = revokedTokens;
+        this.events = events;
     }
 
     record TokenResponse(String token) {
@@ -83,10 +88,17 @@ public class AuthController {
                 .map(plan -> new MeResponse(user.userId(), plan));
     }
 
+    /**
+     * Clears the cookie, revokes the token the call was authenticated with until it expires (REST and socket auth
+     * refuse it from now on) and ends this node's sockets that authenticated with it ({@link TokenRevoked}).
+     */
     @PostMapping("/logout")
-    public ResponseEntity<Void> logout() {
-        return ResponseEntity.status(HttpStatus.NO_CONTENT)
+    public Mono<ResponseEntity<Void>> logout(ServerWebExchange exchange) {
+        VerifiedToken token = exchange.getAttribute(VerifiedToken.EXCHANGE_ATTRIBUTE);
+        Mono<Void> revoke = token == null ? Mono.empty() : revokedTokens.revoke(token)
+                .doOnTerminate(() -> events.publishEvent(new TokenRevoked(token.user().userId(), token.hash())));
+        return revoke.then(Mono.fromSupplier(() -> ResponseEntity.status(HttpStatus.NO_CONTENT)
                 .header(HttpHeaders.SET_COOKIE, cookie.clear().toString())
-                .build();
+                .<Void>build()));
     }
 }

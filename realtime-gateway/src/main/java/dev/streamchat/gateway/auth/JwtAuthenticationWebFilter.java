@@ -22,7 +22,8 @@ import reactor.core.publisher.Mono;
  * Authenticates every {@code /api/v1/**} call except the public ones (contract section 2), then applies the CSRF
  * rule: a state-changing call authenticated by the cookie alone must come from an allowed {@code Origin}.
  * 401 {@code unauthorized} is decided before 403 {@code forbidden}. On success the caller is the exchange attribute
- * {@link AuthenticatedUser#EXCHANGE_ATTRIBUTE}. Filters that need the caller (rate limits) order after {@link #ORDER}.
+ * {@link AuthenticatedUser#EXCHANGE_ATTRIBUTE} (and its token {@link VerifiedToken#EXCHANGE_ATTRIBUTE}). A token
+ * revoked by logout ({@link RevokedTokens}) is 401 like an expired one. Filters that need the caller (rate limits) order after {@link #ORDER}.
  */
 @Component
 public class JwtAuthenticationWebFilter implements WebFilter, Ordered {
@@ -36,10 +37,12 @@ public class JwtAuthenticationWebFilter implements WebFilter, Ordered {
 
     private final JwtTokens tokens;
     private final AllowedOrigins allowedOrigins;
+    private final RevokedTokens revokedTokens;
 
-    public JwtAuthenticationWebFilter(JwtTokens tokens, AllowedOrigins allowedOrigins) {
+    public JwtAuthenticationWebFilter(JwtTokens tokens, AllowedOrigins allowedOrigins, RevokedTokens revokedTokens) {
         this.tokens = tokens;
         this.allowedOrigins = allowedOrigins;
+        this.revokedTokens = revokedTokens;
     }
 
     @Override
@@ -56,18 +59,24 @@ public class JwtAuthenticationWebFilter implements WebFilter, Ordered {
         }
         Optional<String> bearer = bearerToken(request);
         String token = bearer.orElseGet(() -> cookieToken(request));
-        Optional<AuthenticatedUser> user = tokens.verify(token);
-        if (user.isEmpty()) {
+        Optional<VerifiedToken> verified = tokens.verifyToken(token);
+        if (verified.isEmpty()) {
             return ProblemResponses.write(exchange, ErrorCode.UNAUTHORIZED,
                     "A valid token is required (Authorization: Bearer or the token cookie).");
         }
-        if (bearer.isEmpty() && STATE_CHANGING.contains(request.getMethod())
-                && !allowedOrigins.isAllowed(request.getHeaders().getOrigin())) {
-            return ProblemResponses.write(exchange, ErrorCode.FORBIDDEN,
-                    "A cookie-authenticated change must come from an allowed Origin.");
-        }
-        exchange.getAttributes().put(AuthenticatedUser.EXCHANGE_ATTRIBUTE, user.get());
-        return chain.filter(exchange);
+        return revokedTokens.isRevoked(verified.get().hash()).flatMap(revoked -> {
+            if (revoked) {
+                return ProblemResponses.write(exchange, ErrorCode.UNAUTHORIZED, "This token was signed out.");
+            }
+            if (bearer.isEmpty() && STATE_CHANGING.contains(request.getMethod())
+                    && !allowedOrigins.isAllowed(request.getHeaders().getOrigin())) {
+                return ProblemResponses.write(exchange, ErrorCode.FORBIDDEN,
+                        "A cookie-authenticated change must come from an allowed Origin.");
+            }
+            exchange.getAttributes().put(AuthenticatedUser.EXCHANGE_ATTRIBUTE, verified.get().user());
+            exchange.getAttributes().put(VerifiedToken.EXCHANGE_ATTRIBUTE, verified.get());
+            return chain.filter(exchange);
+        });
     }
 
     static boolean isProtected(String path) {

@@ -62,6 +62,11 @@ public class JwtTokens {
 
     /** The user a valid token names; empty for a missing, malformed, forged, expired or non-HS256 token. */
     public Optional<AuthenticatedUser> verify(String token) {
+        return verifyToken(token).map(VerifiedToken::user);
+    }
+
+    /** {@link #verify} plus the token's expiry and hash (what logout revokes and socket expiry is scheduled on). */
+    public Optional<VerifiedToken> verifyToken(String token) {
         if (token == null || token.isBlank() || token.length() > 4096) {
             return Optional.empty();
         }
@@ -81,7 +86,8 @@ public class JwtTokens {
                 return Optional.empty();
             }
             String planName = plan instanceof String p && PLAN.matcher(p).matches() ? p : "free";
-            return Optional.of(new AuthenticatedUser(userId, planName));
+            return Optional.of(new VerifiedToken(new AuthenticatedUser(userId, planName), VerifiedToken.hash(token),
+                    claims.getExpiration().toInstant()));
         } catch (JwtException | IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -21,21 +21,35 @@ import dev.streamchat.gateway.socket.StreamCommands.StopResult;
  * {@code chat-stop} and {@code chat-resume} (contract section 3). Listeners run on the netty event loop, so each
  * command is subscribed to, never waited for; its ack is sent exactly once, when it answers, fails or times out.
  * A malformed payload is acked {@code {ok:false, error:{code:"bad_request"}}}; a socket that has not authenticated
- * gets {@code unauthorized}. A socket disconnecting changes nothing about a stream.
+ * gets {@code unauthorized}. A socket disconnecting changes nothing about a stream. {@code chat-resume} is bounded:
+ * at most {@code SOCKET_MAX_RESUMES_PER_MINUTE} per socket, and one replay per stream and socket at a time (a second
+ * one while the first runs is acked {@code rate_limited}); both refusals say why in {@code error.message}.
  */
 class ChatSocketHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ChatSocketHandler.class);
     private static final int MAX_STREAM_ID_LENGTH = 256;
+    private static final String RESUME_LIMITER_KEY = "streamchat.resumeLimiter";
 
     private final ObjectProvider<StreamCommands> commands;
     private final ResumeGates resumeGates;
     private final Duration timeout;
+    private final int maxResumesPerMinute;
 
     ChatSocketHandler(ObjectProvider<StreamCommands> commands, ResumeGates resumeGates, SocketProperties properties) {
         this.commands = commands;
         this.resumeGates = resumeGates;
         this.timeout = properties.commandTimeout();
+        this.maxResumesPerMinute = properties.maxResumesPerMinute();
+    }
+
+    private EventRateLimiter resumeLimiter(SocketIOClient client) {
+        EventRateLimiter limiter = client.get(RESUME_LIMITER_KEY);
+        if (limiter == null) {
+            limiter = new EventRateLimiter(maxResumesPerMinute, Duration.ofMinutes(1), System.nanoTime());
+            client.set(RESUME_LIMITER_KEY, limiter);
+        }
+        return limiter;
     }
 
     void register(SocketIONamespace namespace) {
@@ -90,8 +104,18 @@ class ChatSocketHandler {
             ack.send(SocketAcks.failure(ErrorCode.UNAVAILABLE, "Streams are not available on this node."));
             return;
         }
+        if (!resumeLimiter(client).tryAcquire(1, System.nanoTime())) {
+            ack.send(SocketAcks.failure(ErrorCode.RATE_LIMITED,
+                    "More than " + maxResumesPerMinute + " chat-resume calls per minute on this socket."));
+            return;
+        }
         // Live events of this stream wait for the replay, so this socket sees missed events first, then live ones.
         ResumeGates.Gate gate = resumeGates.open(client, streamId);
+        if (gate == null) {
+            ack.send(SocketAcks.failure(ErrorCode.RATE_LIMITED,
+                    "A chat-resume of this stream is already replaying to this socket; it sends the missed events."));
+            return;
+        }
         streams.resume(user.userId(), streamId, afterSeq,
                         status -> ack.send(resumeAck(status)),
                         (event, payload) -> {

@@ -12,9 +12,14 @@ final class EventRateLimiter {
     private long lastRefill;
 
     EventRateLimiter(int perSecond, long nowNanos) {
-        this.capacity = perSecond;
-        this.refillPerNano = perSecond / 1_000_000_000.0;
-        this.available = perSecond;
+        this(perSecond, java.time.Duration.ofSeconds(1), nowNanos);
+    }
+
+    /** {@code capacity} per {@code period}, refilled continuously, with a burst of {@code capacity}. */
+    EventRateLimiter(int capacity, java.time.Duration period, long nowNanos) {
+        this.capacity = capacity;
+        this.refillPerNano = capacity / (double) period.toNanos();
+        this.available = capacity;
         this.lastRefill = nowNanos;
     }
 

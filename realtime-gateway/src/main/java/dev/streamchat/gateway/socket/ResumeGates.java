@@ -24,11 +24,16 @@ final class ResumeGates {
 
     private final Map<Key, Gate> gates = new ConcurrentHashMap<>();
 
-    /** Starts holding {@code streamId}'s live events for {@code client}; the replay sends through the returned gate. */
+    /**
+     * Starts holding {@code streamId}'s live events for {@code client}; the replay sends through the returned gate.
+     * Null while a replay of that stream to that socket is still running: a second one would queue the whole log again.
+     */
     Gate open(SocketIOClient client, String streamId) {
         Key key = new Key(client.getSessionId(), streamId);
         Gate gate = new Gate(client);
-        gates.put(key, gate);
+        if (gates.putIfAbsent(key, gate) != null) {
+            return null;
+        }
         gate.onClose(() -> gates.remove(key, gate));
         return gate;
     }
@@ -64,8 +69,14 @@ final class ResumeGates {
             this.onClose = action;
         }
 
-        /** Sends one replayed event to the socket and remembers how far the replay got. */
+        /**
+         * Sends one replayed event to the socket and remembers how far the replay got. A socket that has stopped
+         * reading ({@link UserRooms#canTake}) is skipped, as live events are: it can resume again later.
+         */
         synchronized void sendReplayed(String event, Object payload) {
+            if (!UserRooms.canTake(client)) {
+                return;
+            }
             long seq = seqOf(payload);
             if (seq > 0) {
                 lastReplayedSeq = Math.max(lastReplayedSeq, seq);
@@ -92,7 +103,7 @@ final class ResumeGates {
             for (Object[] entry : held) {
                 String event = (String) entry[0];
                 Object payload = entry[1];
-                if (!coveredByReplay(event, payload)) {
+                if (!coveredByReplay(event, payload) && UserRooms.canTake(client)) {
                     client.sendEvent(event, payload);
                 }
             }

@@ -8,38 +8,53 @@ import org.slf4j.LoggerFactory;
 import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.listener.ExceptionListenerAdapter;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelHandlerContext;
 
 /**
  * Logs socket failures without the packet content (which can hold tokens or message text) and closes a connection
- * that sent something undecodable.
+ * that sent something undecodable. Counts each call in {@code gateway.socket.errors}: the inbound guards are meant to
+ * refuse bad input before it can throw, so this counter should stay at zero.
  */
 class SocketExceptionListener extends ExceptionListenerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(SocketExceptionListener.class);
 
+    private final Counter errors;
+
+    SocketExceptionListener(MeterRegistry registry) {
+        this.errors = Counter.builder("gateway.socket.errors")
+                .description("Exceptions that reached netty-socketio's exception listener").register(registry);
+    }
+
     @Override
     public void onEventException(Exception e, List<Object> args, SocketIOClient client) {
+        errors.increment();
         log.warn("socket event handler failed sessionId={} error={}", client.getSessionId(), e.toString());
     }
 
     @Override
     public void onDisconnectException(Exception e, SocketIOClient client) {
+        errors.increment();
         log.warn("socket disconnect handler failed sessionId={} error={}", client.getSessionId(), e.toString());
     }
 
     @Override
     public void onConnectException(Exception e, SocketIOClient client) {
+        errors.increment();
         log.warn("socket connect handler failed sessionId={} error={}", client.getSessionId(), e.toString());
     }
 
     @Override
     public void onAuthException(Throwable e, SocketIOClient client) {
+        errors.increment();
         log.warn("socket auth failed with an error sessionId={} error={}", client.getSessionId(), e.toString());
     }
 
     @Override
     public boolean exceptionCaught(ChannelHandlerContext ctx, Throwable e) {
+        errors.increment();
         log.debug("socket channel closed after an error: {}", e.toString());
         ctx.close();
         return true;

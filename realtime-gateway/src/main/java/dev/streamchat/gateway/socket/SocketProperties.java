@@ -15,7 +15,8 @@ import org.springframework.validation.annotation.Validated;
 /**
  * The Socket.IO server ({@code SOCKET_PORT}, {@code SOCKET_HOST}, {@code SOCKET_PUBLIC_URL},
  * {@code SOCKET_PING_INTERVAL_MS}, {@code SOCKET_PING_TIMEOUT_MS}, {@code SOCKET_MAX_PAYLOAD_BYTES},
- * {@code SOCKET_MAX_EVENTS_PER_SECOND}, {@code SOCKET_PER_MESSAGE_DEFLATE}).
+ * {@code SOCKET_MAX_EVENTS_PER_SECOND}, {@code SOCKET_PER_MESSAGE_DEFLATE}, {@code SOCKET_AUTH_TIMEOUT_MS}, {@code SOCKET_MAX_PER_USER},
+ * {@code SOCKET_MAX_RESUMES_PER_MINUTE}).
  *
  * @param maxPayload     largest client packet; a bigger one gets {@code socket-error payload_too_large}, then disconnect
  * @param maxEventsPerSecond client packets per second per socket (burst of the same size); more gets
@@ -26,6 +27,10 @@ import org.springframework.validation.annotation.Validated;
  * @param perMessageDeflate WebSocket permessage-deflate and gzip on polling responses. Off by default, like Node's
  *                       socket.io: deflating every small token frame costs CPU on both ends and ~100 KB of zlib state
  *                       per socket; turn it on only where bandwidth is scarcer than CPU
+ * @param maxPerUser     sockets one user may hold on one node ({@code SOCKET_MAX_PER_USER}); one more gets
+ *                       {@code connect_error} {@code too_many_sockets}
+ * @param maxResumesPerMinute {@code chat-resume} calls one socket may make per minute ({@code SOCKET_MAX_RESUMES_PER_MINUTE},
+ *                       burst of the same size); more are acked {@code rate_limited}
  */
 @Validated
 @ConfigurationProperties("gateway.socket")
@@ -39,7 +44,9 @@ public record SocketProperties(@DefaultValue("8081") @Min(0) @Max(65535) int por
                                @DefaultValue("1MB") DataSize maxBufferedBytes,
                                @DefaultValue("10s") Duration authTimeout,
                                @DefaultValue("30s") Duration commandTimeout,
-                               @DefaultValue("false") boolean perMessageDeflate) {
+                               @DefaultValue("false") boolean perMessageDeflate,
+                               @DefaultValue("20") @Positive int maxPerUser,
+                               @DefaultValue("30") @Positive int maxResumesPerMinute) {
 
     /** What netty itself accepts (frame, HTTP body): above the app limit, so the app can answer with socket-error. */
     public int transportLimitBytes() {

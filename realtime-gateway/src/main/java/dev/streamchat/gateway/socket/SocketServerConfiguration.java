@@ -1,5 +1,6 @@
 package dev.streamchat.gateway.socket;
 
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -16,6 +17,7 @@ import com.corundumstudio.socketio.transport.NamespaceClient;
 
 import dev.streamchat.gateway.auth.AllowedOrigins;
 import dev.streamchat.gateway.auth.AuthenticatedUser;
+import dev.streamchat.gateway.auth.RevokedTokens;
 import dev.streamchat.gateway.auth.SocketAuthTokenListener;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,7 +34,7 @@ import reactor.core.scheduler.Schedulers;
 class SocketServerConfiguration {
 
     @Bean
-    SocketIOServer socketIOServer(SocketProperties properties, AllowedOrigins allowedOrigins) {
+    SocketIOServer socketIOServer(SocketProperties properties, AllowedOrigins allowedOrigins, MeterRegistry registry) {
         com.corundumstudio.socketio.Configuration config = new com.corundumstudio.socketio.Configuration();
         config.setHostname(properties.host());
         config.setPort(properties.port());
@@ -60,7 +62,7 @@ class SocketServerConfiguration {
             return origin == null || allowedOrigins.isAllowed(origin)
                     ? AuthorizationResult.SUCCESSFUL_AUTHORIZATION : AuthorizationResult.FAILED_AUTHORIZATION;
         });
-        config.setExceptionListener(new SocketExceptionListener());
+        config.setExceptionListener(new SocketExceptionListener(registry));
         int high = (int) Math.min(Integer.MAX_VALUE, properties.maxBufferedBytes().toBytes());
         config.getSocketConfig().setWriteBufferWaterMarkHigh(high);
         config.getSocketConfig().setWriteBufferWaterMarkLow(Math.max(1, high / 2));
@@ -91,17 +93,32 @@ class SocketServerConfiguration {
     }
 
     @Bean
+    SocketDrops socketDrops() {
+        return new SocketDrops(Schedulers.parallel());
+    }
+
+    @Bean
+    SocketCredentialWatch socketCredentialWatch(RevokedTokens revokedTokens, SocketDrops socketDrops) {
+        return new SocketCredentialWatch(revokedTokens, socketDrops, Schedulers.parallel(), Clock.systemUTC());
+    }
+
+    @Bean
     SocketServerLifecycle socketServerLifecycle(SocketIOServer server, SocketIONamespace socketDefaultNamespace,
                                                 SocketProperties properties, AllowedOrigins allowedOrigins,
                                                 SocketAuthTokenListener authListener, ChatSocketHandler chatHandler,
+                                                SocketDrops socketDrops, SocketCredentialWatch credentialWatch,
                                                 MeterRegistry registry) {
         Namespace namespace = (Namespace) socketDefaultNamespace;
         server.setPipelineFactory(new SocketPipeline(
                 new OriginGuardHandler(allowedOrigins),
-                new InboundLimitsHandler(properties, namespace, registry),
+                new InboundLimitsHandler(properties, namespace, socketDrops, registry),
                 new ConnectPacketNormalizer(),
                 new UpgradeProbeFlusher(server.getConfiguration().getUpgradeTimeout())));
+        // Order matters: authenticate, then the per-user cap, then watch the accepted token's lifetime.
         namespace.addAuthTokenListener(authListener);
+        namespace.addAuthTokenListener(new SocketsPerUserCap(namespace, properties.maxPerUser(), registry));
+        namespace.addAuthTokenListener(credentialWatch);
+        namespace.addDisconnectListener(credentialWatch);
         chatHandler.register(namespace);
         // The default namespace's connect listener fires at Engine.IO open, before authentication (and for clients
         // refused later): use it only to close sessions that never authenticate.

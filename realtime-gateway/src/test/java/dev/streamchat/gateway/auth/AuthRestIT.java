@@ -159,12 +159,17 @@ class AuthRestIT {
                 .expectBody().jsonPath("$.code").isEqualTo("forbidden");
         http.post().uri("/api/v1/auth/logout").cookie("token", token).header(HttpHeaders.ORIGIN, FOREIGN_ORIGIN).exchange()
                 .expectStatus().isForbidden();
-        http.post().uri("/api/v1/auth/logout").cookie("token", token).header(HttpHeaders.ORIGIN, TestBackends.ALLOWED_ORIGIN)
-                .exchange().expectStatus().isNoContent();
-        http.post().uri("/api/v1/auth/logout").header(HttpHeaders.AUTHORIZATION, "Bearer " + token).exchange()
-                .expectStatus().isNoContent();
         // Reads are not state-changing: no Origin needed.
         http.get().uri("/api/v1/auth/me").cookie("token", token).exchange().expectStatus().isOk();
+        http.post().uri("/api/v1/auth/logout").cookie("token", token).header(HttpHeaders.ORIGIN, TestBackends.ALLOWED_ORIGIN)
+                .exchange().expectStatus().isNoContent();
+        String bearer = tokens.issue("frank", "pro");
+        http.post().uri("/api/v1/auth/logout").header(HttpHeaders.AUTHORIZATION, "Bearer " + bearer).exchange()
+                .expectStatus().isNoContent();
+        // Logout revoked each token it was called with (docs/security.md, "Sign-out").
+        http.get().uri("/api/v1/auth/me").cookie("token", token).exchange().expectStatus().isUnauthorized();
+        http.get().uri("/api/v1/auth/me").header(HttpHeaders.AUTHORIZATION, "Bearer " + bearer).exchange()
+                .expectStatus().isUnauthorized();
     }
 
     @Test

@@ -41,7 +41,7 @@ class AuthUnitTests {
     void aDisabledDevLoginIsNotFound() {
         AuthProperties props = properties(true);
         AuthController controller = new AuthController(new JwtTokens(props), new TokenCookie(props),
-                mock(UserAccounts.class), props, new AppProperties("production"));
+                mock(UserAccounts.class), props, new AppProperties("production"), mock(RevokedTokens.class), event -> { });
         StepVerifier.create(controller.devLogin(Mono.just(Map.of("userId", "a", "plan", "free"))))
                 .expectErrorSatisfies(error -> assertThat(((ApiException) error).code()).isEqualTo(ErrorCode.NOT_FOUND))
                 .verify(Duration.ofSeconds(5));

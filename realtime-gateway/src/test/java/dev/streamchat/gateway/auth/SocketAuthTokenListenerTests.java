@@ -22,7 +22,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 class SocketAuthTokenListenerTests {
 
     private final JwtTokens tokens = new JwtTokens("0123456789abcdef0123456789abcdef", Duration.ofHours(1), Clock.systemUTC());
-    private final SocketAuthTokenListener listener = new SocketAuthTokenListener(tokens);
+    private final SocketAuthTokenListener listener = new SocketAuthTokenListener(tokens, mock(RevokedTokens.class));
 
     private static SocketIOClient client(String cookieHeader) {
         SocketIOClient client = mock(SocketIOClient.class);

@@ -96,4 +96,39 @@ class ResumeGatesTests {
         assertThat(otherTab).containsExactly("chat-stream-token:7");
         assertThat(resuming).containsExactly("chat-stream-token:1");
     }
+
+    @Test
+    void aReplayToASocketThatStoppedReadingIsSkippedLikeLiveEvents() {
+        List<String> sent = new ArrayList<>();
+        com.corundumstudio.socketio.transport.NamespaceClient client =
+                mock(com.corundumstudio.socketio.transport.NamespaceClient.class);
+        com.corundumstudio.socketio.handler.ClientHead head = mock(com.corundumstudio.socketio.handler.ClientHead.class);
+        when(client.getBaseClient()).thenReturn(head);
+        when(head.getCurrentTransport()).thenReturn(com.corundumstudio.socketio.Transport.WEBSOCKET);
+        when(head.isWritable()).thenReturn(true);
+        when(client.getSessionId()).thenReturn(UUID.randomUUID());
+        doAnswer(call -> sent.add(call.getArgument(0) + ":" + ((EncodedPayload) call.getArgument(1)).seq()))
+                .when(client).sendEvent(anyString(), any(Object[].class));
+        ResumeGates.Gate gate = gates.open(client, "s1");
+
+        gate.sendReplayed(SocketEvents.STREAM_TOKEN, token("s1", 1));
+        when(head.isWritable()).thenReturn(false);
+        gate.sendReplayed(SocketEvents.STREAM_TOKEN, token("s1", 2));
+        gate.sendReplayed(SocketEvents.STREAM_TOKEN, token("s1", 3));
+        live(client, SocketEvents.STREAM_TOKEN, token("s1", 4));
+        gate.release();
+
+        assertThat(sent).containsExactly("chat-stream-token:1");
+    }
+
+    @Test
+    void onlyOneReplayPerStreamAndSocketAtATime() {
+        SocketIOClient client = socket(new ArrayList<>());
+        ResumeGates.Gate first = gates.open(client, "s1");
+        assertThat(first).isNotNull();
+        assertThat(gates.open(client, "s1")).isNull();
+        assertThat(gates.open(client, "s2")).isNotNull();
+        first.release();
+        assertThat(gates.open(client, "s1")).isNotNull();
+    }
 }
