@@ -232,7 +232,25 @@ public class StreamRelay {
                 .then(Mono.defer(() -> commitQuota(stream)))
                 .map(q -> completePayload(stream, reply, q.orElse(null)))
                 .subscribe(payload -> finish(stream, SocketEvents.STREAM_COMPLETE, payload, "complete", true, "complete"),
-                        error -> afterSaveFailure(stream, error));
+                        error -> {
+                            if (error instanceof SessionDeletedException) {
+                                chargeDeletedAnswer(stream);
+                            } else {
+                                afterSaveFailure(stream, error);
+                            }
+                        });
+    }
+
+    /**
+     * The whole answer reached the user but its session was deleted before the save (a delete racing the end, or
+     * one that came while the stream was still waiting for the ai-service's status): nothing is written, but the
+     * answer counts like any completed reply, so deleting a session can never buy a free answer.
+     */
+    private void chargeDeletedAnswer(RunningStream stream) {
+        commitQuota(stream).onErrorResume(e -> Mono.empty())
+                .subscribe(null, e -> { }, () -> finish(stream, SocketEvents.STREAM_ERROR,
+                        StreamPayloads.error(stream.spec, ErrorCode.INTERNAL, "The session was deleted."), "error", false,
+                        "stopped"));
     }
 
     /**
