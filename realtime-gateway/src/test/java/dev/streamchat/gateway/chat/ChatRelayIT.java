@@ -84,6 +84,9 @@ class ChatRelayIT {
     @LocalServerPort
     int port;
 
+    @org.springframework.boot.test.web.server.LocalManagementPort
+    int managementPort;
+
     @Autowired
     ReactiveMongoTemplate mongo;
 
@@ -180,7 +183,9 @@ class ChatRelayIT {
     void publishesStreamMetricsOnPrometheus() {
         String token = client.login(user(), "pro");
         awaitEnd((String) client.ask(token, "{\"message\":\"metrics\"}").get("streamId"));
-        String metrics = client.http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+        String metrics = org.springframework.test.web.reactive.server.WebTestClient.bindToServer()
+                .baseUrl("http://127.0.0.1:" + managementPort).build()
+                .get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();
         assertThat(metrics).contains("chat_stream_duration_seconds_count{", "outcome=\"complete\"",
                 "chat_stream_first_token_seconds", "chat_stream_active", "chat_stream_tokens_relayed_total",
