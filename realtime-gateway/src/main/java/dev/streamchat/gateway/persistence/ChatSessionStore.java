@@ -133,8 +133,8 @@ public class ChatSessionStore {
                                 Filters.elemMatch("messages", Filters.and(Filters.eq("id", messageId),
                                         Filters.eq("role", "assistant")))),
                         Updates.set("messages.$[m].feedback", rating),
-                        new UpdateOptions().arrayFilters(List.of(Filters.and(Filters.eq("m.id", messageId),
-                                Filters.eq("m.role", "assistant")))))))
+                        // Message ids are unique in a session and the filter above matched an answer with this id.
+                        new UpdateOptions().arrayFilters(List.of(Filters.eq("m.id", messageId))))))
                 .map(result -> result.getMatchedCount() > 0)
                 .timeout(StoreTimeouts.CALL);
     }
