@@ -141,6 +141,7 @@ class RestHardeningIT {
             sampling.set(false);
             sampler.join();
         }
+        System.out.printf("multipart flood: status=%s sentBytes=%d heapGrowthBytes=%d%n", status, sent, peak.get() - baseline);
         assertThat(status).startsWith("HTTP/1.1 413");
         assertThat(sent).as("bytes the gateway let the client send").isLessThan(64L * 1024 * 1024);
         assertThat(peak.get() - baseline).as("heap growth while flooded").isLessThan(256L * 1024 * 1024);
