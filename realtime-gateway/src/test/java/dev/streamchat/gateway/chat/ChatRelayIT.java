@@ -44,6 +44,8 @@ import reactor.core.publisher.Mono;
         "gateway.stream.idle-timeout=1500ms",
         "gateway.ratelimit.chat-per-minute=8",
         "gateway.quota.free-chats-per-month=25",
+        // This class tests the rate limit and the quota; the per-user stream cap has its own test (ChatAbuseIT).
+        "gateway.chat.max-concurrent-streams-per-user=50",
 })
 @Import(RecordedEvents.Wiring.class)
 @SuppressWarnings("unchecked")
