@@ -336,6 +336,12 @@ class App {
     if (e.status === 401) return this.showLogin('Your sign-in has expired. Please sign in again.');
     if (e.code === 'quota_exceeded') return this.limits.quotaExceeded(e.problem.quota);
     if (e.code === 'rate_limited') return this.limits.rateLimited(e.retryAfterSeconds ?? 10);
+    // Too many answers running at once: the same advice as the rate limit (wait a moment, the composer keeps the text).
+    if (e.code === 'too_many_streams') return this.limits.rateLimited(e.retryAfterSeconds ?? 2);
+    if (e.code === 'session_full') {
+      this.toasts.show({ kind: 'info', message: 'This conversation is full. Start a new conversation to keep asking.' });
+      return;
+    }
     if (e.code === 'stream_active') {
       this.toasts.show({ kind: 'info', message: 'An answer is still being written in this conversation. Wait for it or stop it first.' });
       return;

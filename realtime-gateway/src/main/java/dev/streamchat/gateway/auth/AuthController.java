@@ -83,9 +83,7 @@ public class AuthController {
     @GetMapping("/me")
     public Mono<MeResponse> me(ServerWebExchange exchange) {
         AuthenticatedUser user = exchange.getRequiredAttribute(AuthenticatedUser.EXCHANGE_ATTRIBUTE);
-        return users.storedPlan(user.userId())
-                .defaultIfEmpty(user.plan())
-                .map(plan -> new MeResponse(user.userId(), plan));
+        return users.inForce(user).map(inForce -> new MeResponse(inForce.userId(), inForce.plan()));
     }
 
     /**

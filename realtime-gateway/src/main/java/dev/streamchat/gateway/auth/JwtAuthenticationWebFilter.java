@@ -16,33 +16,41 @@ import org.springframework.web.server.WebFilterChain;
 
 import dev.streamchat.gateway.error.ErrorCode;
 import dev.streamchat.gateway.error.ProblemResponses;
+import dev.streamchat.gateway.http.ManagementPort;
+import dev.streamchat.gateway.http.RoutedPath;
 import reactor.core.publisher.Mono;
 
 /**
- * Authenticates every {@code /api/v1/**} call except the public ones (contract section 2), then applies the CSRF
- * rule: a state-changing call authenticated by the cookie alone must come from an allowed {@code Origin}.
- * 401 {@code unauthorized} is decided before 403 {@code forbidden}. On success the caller is the exchange attribute
- * {@link AuthenticatedUser#EXCHANGE_ATTRIBUTE} (and its token {@link VerifiedToken#EXCHANGE_ATTRIBUTE}). A token
- * revoked by logout ({@link RevokedTokens}) is 401 like an expired one. Filters that need the caller (rate limits) order after {@link #ORDER}.
+ * Deny by default: every request needs a valid JWT except the explicit allow-list of {@link PublicPaths}, decided on
+ * the path the router matches (decoded, {@code ;params} stripped), never on the raw spelling. Then the CSRF rule: any
+ * request other than GET/HEAD/OPTIONS authenticated by the cookie alone must come from an allowed {@code Origin}
+ * (dev-login is exempt, contract section 2). 401 {@code unauthorized} is decided before 403 {@code forbidden}. On
+ * success the caller is the exchange attribute {@link AuthenticatedUser#EXCHANGE_ATTRIBUTE} (and its token
+ * {@link VerifiedToken#EXCHANGE_ATTRIBUTE}). A token revoked by logout ({@link RevokedTokens}) is 401 like an expired
+ * one. Filters that need the caller (rate limits) order after {@link #ORDER}.
  */
 @Component
 public class JwtAuthenticationWebFilter implements WebFilter, Ordered {
 
     public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
 
-    private static final String API_PREFIX = "/api/v1/";
-    private static final Set<String> PUBLIC_PATHS = Set.of("/api/v1/config", "/api/v1/auth/dev-login");
-    private static final Set<HttpMethod> STATE_CHANGING = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
+    /** Methods that change nothing; every other one, however spelled, is held to the CSRF rule. */
+    private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
     private static final String BEARER = "bearer ";
 
     private final JwtTokens tokens;
     private final AllowedOrigins allowedOrigins;
     private final RevokedTokens revokedTokens;
+    private final PublicPaths publicPaths;
+    private final ManagementPort managementPort;
 
-    public JwtAuthenticationWebFilter(JwtTokens tokens, AllowedOrigins allowedOrigins, RevokedTokens revokedTokens) {
+    public JwtAuthenticationWebFilter(JwtTokens tokens, AllowedOrigins allowedOrigins, RevokedTokens revokedTokens,
+                                      PublicPaths publicPaths, ManagementPort managementPort) {
         this.tokens = tokens;
         this.allowedOrigins = allowedOrigins;
         this.revokedTokens = revokedTokens;
+        this.publicPaths = publicPaths;
+        this.managementPort = managementPort;
     }
 
     @Override
@@ -53,8 +61,8 @@ public class JwtAuthenticationWebFilter implements WebFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
-        String path = request.getPath().pathWithinApplication().value();
-        if (!isProtected(path)) {
+        String path = RoutedPath.of(request.getPath().pathWithinApplication());
+        if (publicPaths.isPublic(path) || managementPort.received(request)) {
             return chain.filter(exchange);
         }
         Optional<String> bearer = bearerToken(request);
@@ -68,7 +76,7 @@ public class JwtAuthenticationWebFilter implements WebFilter, Ordered {
             if (revoked) {
                 return ProblemResponses.write(exchange, ErrorCode.UNAUTHORIZED, "This token was signed out.");
             }
-            if (bearer.isEmpty() && STATE_CHANGING.contains(request.getMethod())
+            if (bearer.isEmpty() && !SAFE.contains(request.getMethod())
                     && !allowedOrigins.isAllowed(request.getHeaders().getOrigin())) {
                 return ProblemResponses.write(exchange, ErrorCode.FORBIDDEN,
                         "A cookie-authenticated change must come from an allowed Origin.");
@@ -77,11 +85,6 @@ public class JwtAuthenticationWebFilter implements WebFilter, Ordered {
             exchange.getAttributes().put(VerifiedToken.EXCHANGE_ATTRIBUTE, verified.get());
             return chain.filter(exchange);
         });
-    }
-
-    static boolean isProtected(String path) {
-        String normalised = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        return (normalised.startsWith(API_PREFIX) || normalised.equals("/api/v1")) && !PUBLIC_PATHS.contains(normalised);
     }
 
     /** The Bearer token when an Authorization header names one (it wins over the cookie, even when bad). */

@@ -20,13 +20,23 @@ import reactor.core.publisher.Mono;
 
 /**
  * The {@code users} collection as far as auth needs it: {@code {_id: userId, plan, chatRequestCount, periodStart}}.
- * The plan stored here is the plan in force. MongoDB trouble becomes a fast 503 {@code unavailable}.
+ * The plan stored here is the plan in force (contract section 2), whatever an older token says: quota decisions read
+ * it through {@link #inForce}, cached per node for at most {@link #PLAN_CACHE_TTL} (a plan change made on another
+ * node, or directly in MongoDB, is in force everywhere within that time). MongoDB trouble becomes a fast 503.
  */
 @Component
 public class UserAccounts {
 
     static final String COLLECTION = "users";
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    /** How long a node trusts a plan it read; a downgrade is in force everywhere after at most this long. */
+    public static final Duration PLAN_CACHE_TTL = Duration.ofSeconds(5);
+    private static final int PLAN_CACHE_MAX = 10_000;
+
+    private record CachedPlan(String plan, long expiresAtNanos) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, CachedPlan> plans = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final ReactiveMongoTemplate mongo;
     private final Clock clock;
@@ -52,7 +62,33 @@ public class UserAccounts {
         return mongo.upsert(Query.query(Criteria.where("_id").is(userId)), update, COLLECTION)
                 .timeout(TIMEOUT)
                 .onErrorMap(UserAccounts::unavailable)
+                .doOnSuccess(ignored -> plans.remove(userId))
                 .then();
+    }
+
+    /**
+     * The caller with the plan in force: the stored plan (cached up to {@link #PLAN_CACHE_TTL}), or the token's
+     * claim for a user without a document. 503 when MongoDB cannot answer.
+     */
+    public Mono<AuthenticatedUser> inForce(AuthenticatedUser caller) {
+        long now = System.nanoTime();
+        CachedPlan cached = plans.get(caller.userId());
+        if (cached != null && now - cached.expiresAtNanos() < 0) {
+            return Mono.just(withPlan(caller, cached.plan()));
+        }
+        return storedPlan(caller.userId())
+                .defaultIfEmpty(caller.plan())
+                .map(plan -> {
+                    if (plans.size() >= PLAN_CACHE_MAX) {
+                        plans.clear(); // bounded: a burst of distinct users only costs re-reads
+                    }
+                    plans.put(caller.userId(), new CachedPlan(plan, System.nanoTime() + PLAN_CACHE_TTL.toNanos()));
+                    return withPlan(caller, plan);
+                });
+    }
+
+    private static AuthenticatedUser withPlan(AuthenticatedUser caller, String plan) {
+        return plan.equals(caller.plan()) ? caller : new AuthenticatedUser(caller.userId(), plan);
     }
 
     /** The stored plan, or empty when the user has no document. */
@@ -60,7 +96,8 @@ public class UserAccounts {
         return mongo.findById(userId, Document.class, COLLECTION)
                 .timeout(TIMEOUT)
                 .onErrorMap(UserAccounts::unavailable)
-                .flatMap(document -> Mono.justOrEmpty(document.getString("plan")));
+                .flatMap(document -> Mono.justOrEmpty(document.get("plan") instanceof String plan
+                        && JwtTokens.PLAN.matcher(plan).matches() ? plan : null));
     }
 
     private static Throwable unavailable(Throwable error) {

@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.streamchat.gateway.auth.AuthenticatedUser;
+import dev.streamchat.gateway.auth.UserAccounts;
 import dev.streamchat.gateway.error.ApiException;
 import dev.streamchat.gateway.error.ErrorCode;
 import dev.streamchat.gateway.persistence.ChatSessionStore;
@@ -49,9 +50,11 @@ class ChatController {
     private final FreeTierQuota quota;
     private final ChatProperties properties;
     private final JsonMapper json;
+    private final UserAccounts users;
 
     ChatController(ChatService chats, ChatSessionStore sessions, StreamRegistry streams, StreamCommands commands,
-                   FreeTierQuota quota, ChatProperties properties, JsonMapper json) {
+                   FreeTierQuota quota, ChatProperties properties, JsonMapper json, UserAccounts users) {
+        this.users = users;
         this.chats = chats;
         this.sessions = sessions;
         this.streams = streams;
@@ -161,6 +164,10 @@ class ChatController {
         if (title == null || title.isBlank() || title.length() > TITLE_MAX) {
             throw JsonBody.badRequest("'title' must be 1 to " + TITLE_MAX + " characters.");
         }
+        if (title.codePoints().anyMatch(c -> Character.getType(c) == Character.CONTROL
+                || Character.getType(c) == Character.FORMAT && c != 0x200D)) {
+            throw JsonBody.badRequest("'title' must be one line of text without control characters.");
+        }
         return sessions.rename(sessionId, user.userId(), title.strip(), Instant.now())
                 .onErrorMap(StoreUnavailable::map)
                 .map(ChatController::summary)
@@ -208,7 +215,7 @@ class ChatController {
 
     @GetMapping("/quota")
     Mono<Map<String, Object>> quota(ServerWebExchange exchange) {
-        return quota.snapshot(user(exchange)).map(q -> q.toJson());
+        return users.inForce(user(exchange)).flatMap(quota::snapshot).map(q -> q.toJson());
     }
 
     private static Map<String, Object> summary(Document doc) {

@@ -11,6 +11,7 @@ import org.bson.Document;
 import org.springframework.stereotype.Service;
 
 import dev.streamchat.gateway.auth.AuthenticatedUser;
+import dev.streamchat.gateway.auth.UserAccounts;
 import dev.streamchat.gateway.document.AiDocumentsClient;
 import dev.streamchat.gateway.error.ApiException;
 import dev.streamchat.gateway.error.ErrorCode;
@@ -27,8 +28,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Starts chat streams ({@code /chat/new}, {@code /retry}) with the contract's check order after validation:
- * 429 rate limit → 404 → 409 running stream → 429 quota → the ai-service's status (503 when none in 5 s).
- * Whatever was taken (session lock, quota reservation) is given back when a later step refuses.
+ * 429 rate limit → 404 (also a deleted session) → 409 running stream, 409 full session → 429 too many streams →
+ * 429 quota → the ai-service's status (503 when none in 5 s). The plan in force is the stored one, not the token's.
+ * Whatever was taken (session lock, stream slot, quota reservation) is given back when a later step refuses.
  */
 @Service
 public class ChatService {
@@ -40,9 +42,11 @@ public class ChatService {
     private final ChatRateLimiter rateLimiter;
     private final AiDocumentsClient documents;
     private final ChatProperties properties;
+    private final UserAccounts users;
 
     ChatService(ChatSessionStore sessions, StreamRegistry streams, StreamRelay relay, FreeTierQuota quota,
-                ChatRateLimiter rateLimiter, AiDocumentsClient documents, ChatProperties properties) {
+                ChatRateLimiter rateLimiter, AiDocumentsClient documents, ChatProperties properties, UserAccounts users) {
+        this.users = users;
         this.sessions = sessions;
         this.streams = streams;
         this.relay = relay;
@@ -76,18 +80,19 @@ public class ChatService {
                         StreamSpec.Kind kind, String messageId, String classId, String docId) {
     }
 
-    Mono<Accepted> startNew(AuthenticatedUser user, NewChat request) {
-        return rateLimiter.acquire(user.userId())
-                .then(Mono.defer(() -> planNew(user, request)))
-                .flatMap(plan -> launch(user, plan, request.clientRequestId()));
+    Mono<Accepted> startNew(AuthenticatedUser caller, NewChat request) {
+        return rateLimiter.acquire(caller.userId())
+                .then(users.inForce(caller))
+                .flatMap(user -> planNew(user, request).flatMap(plan -> launch(user, plan, request.clientRequestId())));
     }
 
-    Mono<Accepted> retry(AuthenticatedUser user, String sessionId, Retry request) {
-        return rateLimiter.acquire(user.userId())
-                .then(Mono.defer(() -> request.streamId() == null
+    Mono<Accepted> retry(AuthenticatedUser caller, String sessionId, Retry request) {
+        return rateLimiter.acquire(caller.userId())
+                .then(users.inForce(caller))
+                .flatMap(user -> (request.streamId() == null
                         ? planNewVersion(user, sessionId)
-                        : planRetryOfStream(user, sessionId, request.streamId())))
-                .flatMap(plan -> launch(user, plan, request.clientRequestId()));
+                        : planRetryOfStream(user, sessionId, request.streamId()))
+                        .flatMap(plan -> launch(user, plan, request.clientRequestId())));
     }
 
     private Mono<Plan> planNew(AuthenticatedUser user, NewChat request) {
@@ -98,6 +103,7 @@ public class ChatService {
         } else {
             plan = sessions.find(request.sessionId(), user.userId())
                     .onErrorMap(StoreUnavailable::map)
+                    .flatMap(this::requireRoom)
                     .map(doc -> new Plan(request.sessionId(), false, request.message(), history(messages(doc), messages(doc).size()),
                             StreamSpec.Kind.NEW_EXCHANGE, newId(), request.classId(), request.docId()))
                     .switchIfEmpty(Mono.defer(() -> pendingSession(user, request.sessionId())
@@ -118,6 +124,7 @@ public class ChatService {
         return sessions.find(sessionId, user.userId())
                 .onErrorMap(StoreUnavailable::map)
                 .switchIfEmpty(Mono.error(sessionNotFound()))
+                .flatMap(this::requireRoom)
                 .flatMap(doc -> {
                     List<Document> messages = messages(doc);
                     int answer = lastIndexOf(messages, "assistant", messages.size() - 1);
@@ -131,7 +138,11 @@ public class ChatService {
                 });
     }
 
-    /** Retry of a failed (new exchange) or stopped (new version) stream of the caller, within the resume TTL. */
+    /**
+     * Retry of a failed (new exchange) or stopped (new version) stream of the caller, within the resume TTL. The
+     * session must still be there (stored, or handed out and not yet saved): the stream of a deleted session is 404
+     * before anything runs, since its answer could never be saved or charged.
+     */
     private Mono<Plan> planRetryOfStream(AuthenticatedUser user, String sessionId, String streamId) {
         return streams.find(user.userId(), streamId)
                 .onErrorMap(StoreUnavailable::map)
@@ -144,14 +155,17 @@ public class ChatService {
                     if ("error".equals(record.status())) {
                         return sessions.find(sessionId, user.userId())
                                 .onErrorMap(StoreUnavailable::map)
+                                .flatMap(this::requireRoom)
                                 .map(doc -> history(messages(doc), messages(doc).size()))
-                                .defaultIfEmpty(List.of())
+                                .switchIfEmpty(Mono.defer(() -> pendingSession(user, sessionId).map(owned -> List.<HistoryMessage>of())))
+                                .switchIfEmpty(Mono.error(sessionNotFound()))
                                 .map(history -> new Plan(sessionId, false, record.question(), history,
                                         StreamSpec.Kind.NEW_EXCHANGE, newId(), null, null));
                     }
                     if ("stopped".equals(record.status())) {
                         return sessions.find(sessionId, user.userId())
                                 .onErrorMap(StoreUnavailable::map)
+                                .flatMap(this::requireRoom)
                                 .flatMap(doc -> {
                                     List<Document> messages = messages(doc);
                                     int answer = indexOfId(messages, record.messageId());
@@ -182,6 +196,10 @@ public class ChatService {
                 .then(streams.lockSession(plan.sessionId(), streamId).onErrorMap(StoreUnavailable::map))
                 .flatMap(locked -> locked ? Mono.<Void>empty()
                         : Mono.error(new ApiException(ErrorCode.STREAM_ACTIVE, "This session already has a running answer.")))
+                // Holding the lock, a delete that marked the session before now is seen here; one that marks it
+                // later finds the lock and ends this stream (and a whole answer that raced it is still charged).
+                .then(Mono.defer(() -> admit(user, plan, streamId)
+                        .onErrorResume(error -> unlock(plan, streamId).then(Mono.error(error)))))
                 .then(Mono.defer(() -> quota.reserve(user, streamId)
                         .onErrorResume(error -> unlock(plan, streamId).then(Mono.error(error)))))
                 .then(Mono.defer(() -> relay.start(spec)
@@ -189,6 +207,59 @@ public class ChatService {
                                 .then(unlock(plan, streamId))
                                 .then(Mono.error(error)))))
                 .thenReturn(new Accepted(plan.sessionId(), streamId, clientRequestId));
+    }
+
+    /** With the session locked: the session is not deleted, and the user has a free stream slot. */
+    private Mono<Void> admit(AuthenticatedUser user, Plan plan, String streamId) {
+        return streams.isDeleted(plan.sessionId())
+                .onErrorMap(StoreUnavailable::map)
+                .flatMap(deleted -> deleted ? Mono.error(sessionNotFound())
+                        : streams.acquireStreamSlot(user.userId(), streamId, properties.maxConcurrentStreamsPerUser())
+                                .onErrorMap(StoreUnavailable::map))
+                .flatMap(taken -> taken ? Mono.<Void>empty() : Mono.error(new ApiException(ErrorCode.TOO_MANY_STREAMS,
+                        "You already have " + properties.maxConcurrentStreamsPerUser()
+                                + " answers running; wait for one to end or stop one.",
+                        java.time.Duration.ofSeconds(1), Map.of())));
+    }
+
+    /**
+     * A stored session that may take one more exchange or version; else 409 {@code session_full}. One stream runs
+     * per session at a time, so a session passes a bound by at most one exchange.
+     */
+    private Mono<Document> requireRoom(Document session) {
+        List<Document> messages = messages(session);
+        long entries = 0;
+        long bytes = 0;
+        for (Document message : messages) {
+            entries++;
+            bytes += utf8Length(message.getString("content"));
+            Object versions = message.get("versions");
+            if (versions instanceof List<?> list) {
+                entries += Math.max(0, list.size() - 1); // the first version is the message itself
+                for (Object version : list) {
+                    if (version instanceof Document v) {
+                        bytes += utf8Length(v.getString("content"));
+                    }
+                }
+            }
+        }
+        if (entries >= properties.maxSessionMessages() || bytes >= properties.maxSessionBytes().toBytes()) {
+            return Mono.error(new ApiException(ErrorCode.SESSION_FULL,
+                    "This conversation is full; start a new one to keep asking."));
+        }
+        return Mono.just(session);
+    }
+
+    private static long utf8Length(String text) {
+        if (text == null) {
+            return 0;
+        }
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
     }
 
     private Mono<Void> unlock(Plan plan, String streamId) {

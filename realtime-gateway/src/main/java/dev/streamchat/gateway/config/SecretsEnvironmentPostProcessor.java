@@ -22,6 +22,10 @@ public class SecretsEnvironmentPostProcessor implements EnvironmentPostProcessor
     /** The property the relay reads its ai-service key from. */
     public static final String AI_API_KEY_PROPERTY = "gateway.ai.api-key";
     public static final String JWT_SECRET_PROPERTY = "gateway.auth.jwt-secret";
+    /** The default bind address of both servers: loopback in local mode, every interface in production. */
+    static final String MODE_DEFAULT_HOST = "streamchat.mode-default.host";
+    /** The default of {@code COOKIE_SECURE}: true in production (behind TLS), false in local mode (plain http). */
+    static final String MODE_DEFAULT_COOKIE_SECURE = "streamchat.mode-default.cookie-secure";
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
@@ -36,6 +40,9 @@ public class SecretsEnvironmentPostProcessor implements EnvironmentPostProcessor
             properties.put(JWT_SECRET_PROPERTY, secrets.get(SecretsResolver.JWT_SECRET));
             properties.put(AI_API_KEY_PROPERTY, secrets.get(SecretsResolver.AI_SERVICE_API_KEY));
             properties.put("gateway.app.mode", mode.name().toLowerCase(java.util.Locale.ROOT));
+            // Defaults that depend on the mode; application.yml falls back to them when the variable is unset.
+            properties.put(MODE_DEFAULT_HOST, mode == AppMode.PRODUCTION ? "0.0.0.0" : "127.0.0.1");
+            properties.put(MODE_DEFAULT_COOKIE_SECURE, Boolean.toString(mode == AppMode.PRODUCTION));
             // Last: anything set explicitly (system properties, test properties, application.yml) still wins.
             environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE_NAME, properties));
         } catch (StartupConfigurationException e) {

@@ -10,8 +10,8 @@ import java.util.function.Function;
 
 /**
  * Decides where {@code JWT_SECRET} and {@code AI_SERVICE_API_KEY} come from (contract section 0): the environment
- * when set; in {@code production} nothing else (a missing one stops the start); in {@code local} the
- * {@code ${DATA_DIR}/local-secrets.env} file, generated when absent.
+ * when set; in {@code production} nothing else (a missing or weak one stops the start, see {@link SecretStrength});
+ * in {@code local} the {@code ${DATA_DIR}/local-secrets.env} file, generated when absent.
  */
 public final class SecretsResolver {
 
@@ -53,6 +53,16 @@ public final class SecretsResolver {
         }
         if (resolved.get(JWT_SECRET).getBytes(StandardCharsets.UTF_8).length < MIN_JWT_SECRET_BYTES) {
             throw new StartupConfigurationException(JWT_SECRET + " must be at least " + MIN_JWT_SECRET_BYTES + " bytes long");
+        }
+        if (mode == AppMode.PRODUCTION) {
+            for (String name : SECRETS) {
+                String weakness = SecretStrength.weakness(resolved.get(name));
+                if (weakness != null) {
+                    throw new StartupConfigurationException(name + " is " + weakness
+                            + "; set a random value of at least " + SecretStrength.MIN_BYTES
+                            + " bytes (e.g. openssl rand -hex 32) when APP_MODE=production");
+                }
+            }
         }
         return resolved;
     }

@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.codec.DecodingException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -27,8 +28,11 @@ import dev.streamchat.gateway.error.ErrorCode;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code /api/v1/documents}: uploads (≤ {@code UPLOAD_MAX_BYTES}, .txt/.md/.pdf) forwarded to the ai-service
- * with the caller's user id, then watched until indexing ends; list, read and delete forwarded likewise.
+ * {@code /api/v1/documents}: uploads (≤ {@code UPLOAD_MAX_BYTES}, .txt/.md/.pdf, {@code UPLOAD_RATE_PER_MIN} per
+ * user) forwarded to the ai-service with the caller's user id, then watched until indexing ends; list, read and
+ * delete forwarded likewise. The body is bounded while it is read, whatever {@code Content-Length} says: the
+ * multipart reader's part count, in-memory and per-part disk limits ({@code spring.webflux.multipart.*}) and the
+ * byte count of {@code RequestBodyLimit} all end the read with 413 {@code payload_too_large}.
  */
 @RestController
 @RequestMapping("/api/v1/documents")
@@ -42,8 +46,11 @@ class DocumentController {
     private final AiDocumentsClient documents;
     private final DocumentReadyWatcher watcher;
     private final DocumentProperties properties;
+    private final UploadRateLimiter rateLimiter;
 
-    DocumentController(AiDocumentsClient documents, DocumentReadyWatcher watcher, DocumentProperties properties) {
+    DocumentController(AiDocumentsClient documents, DocumentReadyWatcher watcher, DocumentProperties properties,
+                       UploadRateLimiter rateLimiter) {
+        this.rateLimiter = rateLimiter;
         this.documents = documents;
         this.watcher = watcher;
         this.properties = properties;
@@ -58,10 +65,13 @@ class DocumentController {
             return Mono.error(tooLarge());
         }
         MediaType contentType = exchange.getRequest().getHeaders().getContentType();
-        if (contentType == null || !MediaType.MULTIPART_FORM_DATA.isCompatibleWith(contentType)) {
+        if (contentType == null || !MediaType.MULTIPART_FORM_DATA.isCompatibleWith(contentType)
+                || contentType.getParameter("boundary") == null) {
             return Mono.error(new ApiException(ErrorCode.BAD_REQUEST, "Send the file as multipart/form-data field 'file'."));
         }
-        return exchange.getMultipartData().flatMap(parts -> {
+        return rateLimiter.acquire(user.userId()).then(exchange.getMultipartData()
+                .onErrorMap(error -> !(error instanceof ApiException), this::unreadable))
+                .flatMap(parts -> {
             Part part = parts.getFirst("file");
             if (!(part instanceof FilePart file)) {
                 return Mono.error(new ApiException(ErrorCode.BAD_REQUEST, "The multipart field 'file' is missing."));
@@ -96,7 +106,7 @@ class DocumentController {
                         watcher.watch(user.userId(), docId);
                         return ResponseEntity.status(HttpStatus.ACCEPTED).body(Map.<String, Object>of("docId", docId));
                     });
-        });
+                });
     }
 
     @GetMapping
@@ -117,6 +127,18 @@ class DocumentController {
         checkId(docId);
         return documents.delete(user.userId(), docId)
                 .flatMap(deleted -> deleted ? Mono.just(ResponseEntity.noContent().<Void>build()) : Mono.error(notFound()));
+    }
+
+    /** A multipart body the reader gave up on: over a limit (413), else malformed (400). */
+    private ApiException unreadable(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof DataBufferLimitException
+                    || cause instanceof DecodingException && cause.getMessage() != null
+                    && cause.getMessage().startsWith("Too many parts")) {
+                return tooLarge();
+            }
+        }
+        return new ApiException(ErrorCode.BAD_REQUEST, "The multipart body could not be read.");
     }
 
     private static String extension(String filename) {

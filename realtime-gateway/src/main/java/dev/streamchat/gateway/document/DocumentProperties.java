@@ -8,12 +8,13 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Uploads ({@code UPLOAD_MAX_BYTES}) and how the gateway polls the ai-service until a document's indexing
+ * Uploads ({@code UPLOAD_MAX_BYTES}, {@code UPLOAD_RATE_PER_MIN} per user) and how the gateway polls the ai-service until a document's indexing
  * ends (backoff from {@code pollInitial} doubling up to {@code pollMax}, giving up after {@code pollGiveUp}).
  */
 @Validated
 @ConfigurationProperties("gateway.documents")
 public record DocumentProperties(@DefaultValue("10MB") DataSize uploadMaxBytes,
+                                 @DefaultValue("10") @jakarta.validation.constraints.Positive int uploadsPerMinute,
                                  @DefaultValue("250ms") Duration pollInitial,
                                  @DefaultValue("5s") Duration pollMax,
                                  @DefaultValue("15m") Duration pollGiveUp) {

@@ -14,6 +14,10 @@ public enum ErrorCode {
     STREAM_ACTIVE("stream_active", HttpStatus.CONFLICT, false),
     RATE_LIMITED("rate_limited", HttpStatus.TOO_MANY_REQUESTS, true),
     QUOTA_EXCEEDED("quota_exceeded", HttpStatus.TOO_MANY_REQUESTS, false),
+    /** The user already runs {@code CHAT_MAX_CONCURRENT_STREAMS_PER_USER} streams (any node). */
+    TOO_MANY_STREAMS("too_many_streams", HttpStatus.TOO_MANY_REQUESTS, true),
+    /** The session holds {@code CHAT_MAX_SESSION_MESSAGES} entries or {@code CHAT_MAX_SESSION_BYTES} of text. */
+    SESSION_FULL("session_full", HttpStatus.CONFLICT, false),
     PAYLOAD_TOO_LARGE("payload_too_large", HttpStatus.CONTENT_TOO_LARGE, false),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, false),
     UNAVAILABLE("unavailable", HttpStatus.SERVICE_UNAVAILABLE, true),

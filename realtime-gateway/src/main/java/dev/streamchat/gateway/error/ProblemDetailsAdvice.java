@@ -4,6 +4,7 @@ import java.net.URI;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -14,6 +15,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
 
 import reactor.core.publisher.Mono;
 
@@ -27,8 +29,31 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
 
+    /** A body over its limit ({@code RequestBodyLimit}, the codecs' in-memory limit): 413, whoever read it. */
+    @ExceptionHandler(DataBufferLimitException.class)
+    Mono<ResponseEntity<Object>> tooLarge(DataBufferLimitException ex, ServerWebExchange exchange) {
+        ApiException problem = new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body is too large.");
+        return handleExceptionInternal(problem, problem.getBody(), new HttpHeaders(), problem.getStatusCode(), exchange);
+    }
+
+    @Override
+    protected Mono<ResponseEntity<Object>> handleServerWebInputException(ServerWebInputException ex, HttpHeaders headers,
+                                                                         HttpStatusCode status, ServerWebExchange exchange) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof DataBufferLimitException limit) {
+                return tooLarge(limit, exchange);
+            }
+        }
+        return super.handleServerWebInputException(ex, headers, status, exchange);
+    }
+
     @ExceptionHandler(Exception.class)
     Mono<ResponseEntity<Object>> unexpected(Exception ex, ServerWebExchange exchange) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof DataBufferLimitException limit) {
+                return tooLarge(limit, exchange);
+            }
+        }
         log.error("unexpected failure path={} requestId={}", exchange.getRequest().getPath().value(),
                 exchange.getRequest().getId(), ex);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(ErrorCode.INTERNAL.status(), "Something went wrong.");

@@ -123,12 +123,17 @@ public class ChatSessionStore {
                 .timeout(StoreTimeouts.CALL);
     }
 
-    /** Sets (or clears with null) the rating of one message; false when the session or message is unknown. */
+    /**
+     * Sets (or clears with null) the rating of one of the caller's answers; false when the session is unknown or
+     * another user's, or the message is unknown or not an answer (a question cannot be rated).
+     */
     public Mono<Boolean> feedback(String sessionId, String userId, String messageId, String rating) {
         return sessions().flatMap(c -> Mono.from(c.updateOne(
                         Filters.and(Filters.eq("_id", sessionId), Filters.eq("userId", userId),
-                                Filters.eq("messages.id", messageId)),
+                                Filters.elemMatch("messages", Filters.and(Filters.eq("id", messageId),
+                                        Filters.eq("role", "assistant")))),
                         Updates.set("messages.$[m].feedback", rating),
+                        // Message ids are unique in a session and the filter above matched an answer with this id.
                         new UpdateOptions().arrayFilters(List.of(Filters.eq("m.id", messageId))))))
                 .map(result -> result.getMatchedCount() > 0)
                 .timeout(StoreTimeouts.CALL);

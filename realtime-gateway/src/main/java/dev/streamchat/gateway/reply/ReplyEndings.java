@@ -55,7 +55,20 @@ class ReplyEndings implements StreamEndings {
         return save(stream.spec(), reply)
                 .then(Mono.defer(() -> commitQuota(stream.spec())))
                 .map(snapshot -> FinalEvent.completed(completed(stream, reply, snapshot.orElse(null)), "complete"))
-                .onErrorResume(error -> afterSaveFailure(stream, error));
+                .onErrorResume(error -> error instanceof SessionDeletedException
+                        ? chargeDeletedAnswer(stream) : afterSaveFailure(stream, error));
+    }
+
+    /**
+     * The whole answer reached the user but its session was deleted before the save (a delete racing the end, or
+     * one that came while the stream was still waiting for the ai-service's status): nothing is written, but the
+     * answer counts like any completed reply, so deleting a session can never buy a free answer.
+     */
+    private Mono<FinalEvent> chargeDeletedAnswer(EndedStream stream) {
+        StreamSpec spec = stream.spec();
+        return commitQuota(spec).onErrorResume(e -> Mono.empty()).then(Mono.fromSupplier(() -> FinalEvent.failed(
+                StreamPayloads.Failed.of(spec.sessionId(), spec.streamId(), ErrorCode.INTERNAL, "The session was deleted."),
+                "stopped")));
     }
 
     @Override

@@ -42,6 +42,20 @@ public class StreamRegistry {
         return store.unlockSession(sessionId, streamId);
     }
 
+    /**
+     * Takes one of the user's {@code CHAT_MAX_CONCURRENT_STREAMS_PER_USER} slots (all nodes) for a stream whose
+     * session is locked; false when the user runs that many already. The slot frees itself when the stream's
+     * lease ends (released on {@link #unlockSession}, at the stream's end, or when its node dies).
+     */
+    public Mono<Boolean> acquireStreamSlot(String userId, String streamId, int maxStreams) {
+        return store.acquireSlot(userId, streamId, maxStreams);
+    }
+
+    /** Whether the session was deleted recently (no stream may run or write in it). */
+    public Mono<Boolean> isDeleted(String sessionId) {
+        return store.isDeleted(sessionId);
+    }
+
     public Mono<Void> rememberSession(String sessionId, String userId) {
         return store.rememberSession(sessionId, userId);
     }

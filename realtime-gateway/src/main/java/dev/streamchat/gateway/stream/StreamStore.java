@@ -91,6 +91,22 @@ class StreamStore {
             return 1
             """;
 
+    /**
+     * Takes one of the user's concurrent-stream slots for ARGV[1] (a stream whose lease was just created by
+     * {@link #LOCK_SESSION}): members whose lease is gone (ended, or their node died) are dropped first, so a dead
+     * node leaks a slot for at most the lease TTL. 1 taken, 0 the user already runs ARGV[4] streams.
+     */
+    static final String ACQUIRE_SLOT = """
+            local live = 0
+            for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+              if redis.call('EXISTS', ARGV[2] .. id .. ARGV[3]) == 1 then live = live + 1 else redis.call('SREM', KEYS[1], id) end
+            end
+            if live >= tonumber(ARGV[4]) then return 0 end
+            redis.call('SADD', KEYS[1], ARGV[1])
+            redis.call('PEXPIRE', KEYS[1], ARGV[5])
+            return 1
+            """;
+
     private static final String LEASE_PREFIX = "chat:resume:{";
     private static final String LEASE_SUFFIX = "}:lease";
 
@@ -187,6 +203,21 @@ class StreamStore {
 
     Mono<Void> forgetSession(String sessionId) {
         return redis.commands().flatMap(r -> r.del(sessionOwnerKey(sessionId))).timeout(StoreTimeouts.CALL).then();
+    }
+
+    static String userSlotsKey(String userId) {
+        return "chat:slots:{" + userId + "}";
+    }
+
+    /** Takes a concurrent-stream slot for a stream whose session lock (and lease) was just taken. */
+    Mono<Boolean> acquireSlot(String userId, String streamId, int maxStreams) {
+        return redis.commands()
+                .flatMap(r -> r.<Long>eval(ACQUIRE_SLOT, ScriptOutputType.INTEGER, new String[] {userSlotsKey(userId)},
+                        streamId, LEASE_PREFIX, LEASE_SUFFIX, Integer.toString(maxStreams),
+                        Long.toString(RUNNING_TTL.toMillis())).next())
+                .map(result -> result == 1L)
+                .defaultIfEmpty(false)
+                .timeout(StoreTimeouts.CALL);
     }
 
     static String sessionDeletedKey(String sessionId) {

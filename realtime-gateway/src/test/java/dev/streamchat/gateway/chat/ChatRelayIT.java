@@ -38,10 +38,15 @@ import reactor.core.publisher.Mono;
         "gateway.stream.idle-timeout=1500ms",
         "gateway.ratelimit.chat-per-minute=8",
         "gateway.quota.free-chats-per-month=25",
+        // This class tests the rate limit and the quota; the per-user stream cap has its own test (ChatAbuseIT).
+        "gateway.chat.max-concurrent-streams-per-user=50",
 })
 @Import(RecordedEvents.Wiring.class)
 @SuppressWarnings("unchecked")
 class ChatRelayIT extends GatewayStackTest {
+
+    @org.springframework.boot.test.web.server.LocalManagementPort
+    int managementPort;
 
     @Autowired
     ReactiveMongoTemplate mongo;
@@ -139,7 +144,9 @@ class ChatRelayIT extends GatewayStackTest {
     void publishesStreamMetricsOnPrometheus() {
         String token = client.login(user(), "pro");
         awaitEnd((String) client.ask(token, "{\"message\":\"metrics\"}").get("streamId"));
-        String metrics = client.http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+        String metrics = org.springframework.test.web.reactive.server.WebTestClient.bindToServer()
+                .baseUrl("http://127.0.0.1:" + managementPort).build()
+                .get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();
         assertThat(metrics).contains("chat_stream_duration_seconds_count{", "outcome=\"complete\"",
                 "chat_stream_first_token_seconds", "chat_stream_active", "chat_stream_tokens_relayed_total",

@@ -30,6 +30,26 @@ class ProductionStartupTests {
                 "realtime-gateway cannot start: JWT_SECRET must be at least 32 bytes long");
     }
 
+    @Test
+    void productionRefusesWeakOrPlaceholderSecretsWithOneClearLine() throws Exception {
+        String strong = "9f1c2e7a4b8d0f3a6c5e1b7d9a2f4c8e0b3d6a9f1e4c7b2a5d8f0e3c6b9a1d4f";
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("change-me", "AI_SERVICE_API_KEY is shorter than 32 bytes");
+        cases.put("changeme-changeme-changeme-changeme", "AI_SERVICE_API_KEY is a placeholder");
+        cases.put("my-secret-api-key-for-production-use", "AI_SERVICE_API_KEY is a placeholder");
+        cases.put("a".repeat(64), "AI_SERVICE_API_KEY is too predictable (too few distinct characters)");
+        for (Map.Entry<String, String> weak : cases.entrySet()) {
+            Result result = start(Map.of("JWT_SECRET", strong, "AI_SERVICE_API_KEY", weak.getKey()));
+            assertThat(result.exitCode).isEqualTo(2);
+            assertThat(result.stderr).hasSize(1);
+            assertThat(result.stderr.get(0)).startsWith("realtime-gateway cannot start: " + weak.getValue())
+                    .doesNotContain(weak.getKey());
+        }
+        Result weakJwt = start(Map.of("JWT_SECRET", "change-me-change-me-change-me-change-me", "AI_SERVICE_API_KEY", strong));
+        assertThat(weakJwt.stderr).hasSize(1);
+        assertThat(weakJwt.stderr.get(0)).startsWith("realtime-gateway cannot start: JWT_SECRET is a placeholder");
+    }
+
     record Result(int exitCode, List<String> stderr) {
     }
 

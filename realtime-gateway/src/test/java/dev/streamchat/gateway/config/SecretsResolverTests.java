@@ -31,9 +31,10 @@ class SecretsResolverTests {
 
     @Test
     void productionTakesBothFromTheEnvironment() {
-        Map<String, String> env = Map.of("JWT_SECRET", LONG_SECRET, "AI_SERVICE_API_KEY", "key");
+        String key = "Qm3xT8vL2pR7wK9zN4cH6jB1fD5gS0yA"; // production refuses weak keys (SecretStrengthTests)
+        Map<String, String> env = Map.of("JWT_SECRET", LONG_SECRET, "AI_SERVICE_API_KEY", key);
         assertThat(SecretsResolver.resolve(AppMode.PRODUCTION, env::get, dataDir))
-                .containsEntry("JWT_SECRET", LONG_SECRET).containsEntry("AI_SERVICE_API_KEY", "key");
+                .containsEntry("JWT_SECRET", LONG_SECRET).containsEntry("AI_SERVICE_API_KEY", key);
         assertThat(dataDir.resolve(SecretsResolver.LOCAL_SECRETS_FILE)).doesNotExist();
     }
 

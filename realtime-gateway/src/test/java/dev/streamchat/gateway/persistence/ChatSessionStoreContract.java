@@ -93,6 +93,8 @@ abstract class ChatSessionStoreContract {
         assertThat(store.rename("s-" + user, "intruder", "x", now).block(WAIT)).isNull();
         assertThat(store.feedback("s-" + user, user, "m2", "down").block(WAIT)).isTrue();
         assertThat(store.feedback("s-" + user, user, "nope", "down").block(WAIT)).isFalse();
+        assertThat(store.feedback("s-" + user, user, "m1", "up").block(WAIT)).as("a question cannot be rated").isFalse();
+        assertThat(store.feedback("s-" + user, "intruder", "m2", "up").block(WAIT)).isFalse();
         assertThat(store.find("s-" + user, user).block(WAIT).getList("messages", Document.class).get(1).getString("feedback"))
                 .isEqualTo("down");
         assertThat(store.delete("s-" + user, "intruder").block(WAIT)).isFalse();

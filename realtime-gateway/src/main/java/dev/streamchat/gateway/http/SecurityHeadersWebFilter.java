@@ -1,0 +1,94 @@
+package dev.streamchat.gateway.http;
+
+import java.net.URI;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * Security headers on every REST-port response, errors included: a Content-Security-Policy fitted to the page
+ * (its own ES modules, styles and the vendored socket.io-client from this origin, a {@code data:} favicon, and
+ * connections to this origin and to the Socket.IO server), {@code frame-ancestors 'none'} (with
+ * {@code X-Frame-Options: DENY} for old browsers), {@code nosniff} and {@code Referrer-Policy: no-referrer}.
+ * API responses (they carry a user's data) are {@code Cache-Control: no-store}.
+ */
+@Component
+class SecurityHeadersWebFilter implements WebFilter, Ordered {
+
+    private final int socketPort;
+    private final String socketPublicUrl;
+
+    SecurityHeadersWebFilter(@Value("${gateway.socket.port:8081}") int socketPort,
+                             @Value("${gateway.socket.public-url:}") String socketPublicUrl) {
+        this.socketPort = socketPort;
+        this.socketPublicUrl = socketPublicUrl == null ? "" : socketPublicUrl.trim();
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE; // before authentication, so 401/403 answers carry the headers too
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        ServerHttpRequest request = exchange.getRequest();
+        HttpHeaders headers = exchange.getResponse().getHeaders();
+        headers.set("Content-Security-Policy", policy(request));
+        headers.set("X-Content-Type-Options", "nosniff");
+        headers.set("X-Frame-Options", "DENY");
+        headers.set("Referrer-Policy", "no-referrer");
+        headers.set("Cross-Origin-Opener-Policy", "same-origin");
+        if (RoutedPath.of(request.getPath().pathWithinApplication()).startsWith("/api/")) {
+            exchange.getResponse().beforeCommit(() -> {
+                headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
+                headers.remove(HttpHeaders.EXPIRES);
+                headers.remove(HttpHeaders.PRAGMA);
+                return Mono.empty();
+            });
+        }
+        return chain.filter(exchange);
+    }
+
+    private String policy(ServerHttpRequest request) {
+        String socket = socketOrigin(request);
+        String connect = "'self'";
+        if (socket != null) {
+            connect += " " + socket + " " + socket.replaceFirst("^http", "ws");
+        }
+        return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+                + "connect-src " + connect + "; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
+                + "frame-ancestors 'none'";
+    }
+
+    /** The Socket.IO server's origin as {@code GET /api/v1/config} names it (scheme://host:port), or null. */
+    private String socketOrigin(ServerHttpRequest request) {
+        try {
+            if (!socketPublicUrl.isEmpty()) {
+                URI uri = URI.create(socketPublicUrl);
+                if (uri.getScheme() == null || uri.getHost() == null) {
+                    return null;
+                }
+                return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+            }
+            URI uri = request.getURI();
+            String host = uri.getHost();
+            if (host == null || !host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
+                return null; // a Host header that is not a plain host name never goes into the policy
+            }
+            if (host.contains(":") && !host.startsWith("[")) {
+                host = "[" + host + "]";
+            }
+            return (uri.getScheme() == null ? "http" : uri.getScheme()) + "://" + host + ":" + socketPort;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}
