@@ -13,6 +13,9 @@
 #   --targets java,node              BENCH_TARGETS     which gateways to measure (e.g. `java` for a JVM A/B)
 #   --scenarios idle,streams,saturation  BENCH_SCENARIOS
 #   --note TEXT                      BENCH_NOTE        written into results.json
+#   BENCH_STREAM_LEVELS=100,500      steady-stream loads instead of the mode's (e.g. for a JVM A/B)
+#   BENCH_IDLE_COUNTS=1000,5000      idle-socket counts instead of the mode's
+#   BENCH_SKIP_BUILD=true            use the jars as they are, even when older than their sources
 # Output: bench/results/<UTC time>/ results.json, table.md (also printed), latency.png, cpu.png, memory.png, logs/.
 # Ports: a fixed block 19410-19499 on 127.0.0.1 (see PORTS below), checked free before anything starts.
 # Every process started here runs in its own session and is stopped on exit, Ctrl-C or failure.
@@ -35,7 +38,7 @@ while [ $# -gt 0 ]; do
     --targets) TARGETS=$2; shift ;;
     --scenarios) SCENARIOS=$2; shift ;;
     --note) NOTE=$2; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -141,7 +144,9 @@ for module in infra ai-service realtime-gateway; do
     stale=true
   fi
 done
-if $stale; then
+if $stale && [ "${BENCH_SKIP_BUILD:-false}" = true ]; then
+  say "warning: the jars are older than their sources (BENCH_SKIP_BUILD=true: using them anyway)"
+elif $stale; then
   say "building the jars (mvn -q -DskipTests package) ..."
   (cd "$ROOT" && mvn -q -B -DskipTests package >"$LOGS/build.log" 2>&1) || { tail -n 40 "$LOGS/build.log" >&2; fail "build failed"; }
 fi
