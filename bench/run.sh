@@ -4,7 +4,7 @@
 # one MongoDB-wire server (the repo's infra local stack), all on this machine, in one run.
 #
 #   ./bench/run.sh            full run (a few minutes): idle sockets 1k/5k/10k, streams 100/500/1,000, saturation
-#   ./bench/run.sh --quick    smoke run (about a minute): small loads, same scenarios
+#   ./bench/run.sh --quick    smoke run (about a minute of scenarios on a quiet machine): small loads, 2 s streams
 #
 # Options (also as environment variables):
 #   --quick                          BENCH_QUICK=true
@@ -171,7 +171,7 @@ AI_SERVICE_API_KEY=$(openssl rand -hex 32)
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 export AI_SERVICE_URL="http://127.0.0.1:$AI_PORT"
 if [ "$QUICK" = true ]; then
-  export SYNTHETIC_TOKENS=${SYNTHETIC_TOKENS:-60}
+  export SYNTHETIC_TOKENS=${SYNTHETIC_TOKENS:-40}
 else
   export SYNTHETIC_TOKENS=${SYNTHETIC_TOKENS:-200}
 fi

@@ -32,7 +32,7 @@ const targets = [
 ].filter((t) => env('BENCH_TARGETS', 'java,node').split(',').includes(t.name));
 
 const plan = quick
-  ? { idle: [200, 1000], steady: [20, 50], ladder: [20, 50, 100, 200], warmup: 10, spreadMs: 1000 }
+  ? { idle: [200, 500], steady: [20, 50], ladder: [20, 50, 100], warmup: 10, spreadMs: 1000 }
   : { idle: [1000, 5000, 10000], steady: [100, 500, 1000], ladder: [100, 200, 300, 500, 750, 1000, 1500, 2000, 3000],
     warmup: 100, spreadMs: 2000 };
 const levelsFrom = (name) => (process.env[name] ? process.env[name].split(',').map(Number).filter((n) => n > 0) : null);
