@@ -190,7 +190,8 @@ start_part ai-service env AI_SERVICE_PORT=$AI_PORT MONGODB_URI="mongodb://127.0.
 # shellcheck disable=SC2086
 start_part java-gateway env GATEWAY_PORT=$JAVA_REST_PORT SOCKET_PORT=$JAVA_SOCKET_PORT SOCKET_HOST=127.0.0.1 \
   MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/chat" DATA_DIR="$DATA" AI_SERVICE_MAX_STREAMS=20000 \
-  RATE_LIMIT_CHAT_PER_MIN=30 "$GW_JAVA" $GW_OPTS -jar "$(jar_of realtime-gateway)"
+  RATE_LIMIT_CHAT_PER_MIN=30 "$GW_JAVA" $GW_OPTS "-Xlog:safepoint:file=$LOGS/java-gateway-safepoints.log:uptime" \
+  -jar "$(jar_of realtime-gateway)"
 start_part node-gateway env NODE_GATEWAY_PORT=$NODE_PORT MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/chat_node" \
   node "$BENCH_DIR/node-gateway/server.mjs"
 wait_for ai-service "healthy http://127.0.0.1:$AI_PORT"
@@ -201,6 +202,7 @@ wait_for node-gateway "healthy http://127.0.0.1:$NODE_PORT"
 say "running the scenarios ($([ "$QUICK" = true ] && echo quick || echo full)); results in $OUT"
 JAVA_REST="http://127.0.0.1:$JAVA_REST_PORT" JAVA_SOCKET="http://127.0.0.1:$JAVA_SOCKET_PORT" \
 JAVA_PID=${PIDS[java-gateway]} JAVA_JCMD="$GW_JCMD" JAVA_VERSION_LINE="$GW_VERSION" GATEWAY_JAVA_OPTS="$GW_OPTS" \
+JAVA_SAFEPOINT_LOG="$LOGS/java-gateway-safepoints.log" \
 NODE_REST="http://127.0.0.1:$NODE_PORT" NODE_SOCKET="http://127.0.0.1:$NODE_PORT" NODE_PID=${PIDS[node-gateway]} \
 BENCH_QUICK=$QUICK BENCH_OUT="$OUT" BENCH_TARGETS=$TARGETS BENCH_SCENARIOS=$SCENARIOS BENCH_NOTE="$NOTE" \
   node "$BENCH_DIR/load/bench.mjs" 2>&1 | tee "$LOGS/bench.log"

@@ -8,7 +8,7 @@
 //               gateway-added latency per token (receive time - stamped emit time), time to first token,
 //               failures and 503s, gateway CPU per token
 //   saturation  the same, raising the load until p99 > 50 ms or anything fails; capacity = the last level that held
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 
@@ -170,6 +170,16 @@ async function streamScenarios() {
   }
 }
 
+/** The JVM's stop-the-world time over the whole run, from -Xlog:safepoint (GC pauses are most of it). */
+function safepoints(file) {
+  if (!file || !existsSync(file)) {
+    return null;
+  }
+  const totals = [...readFileSync(file, 'utf8').matchAll(/Total: (\d+) ns/g)].map((m) => Number(m[1]) / 1e6);
+  const stats = percentiles(totals);
+  return { count: stats.count, totalMs: Math.round(totals.reduce((a, b) => a + b, 0)), p99Ms: stats.p99, maxMs: stats.max };
+}
+
 // --- main ------------------------------------------------------------------------------------------------------
 try {
   if (scenarios.includes('idle')) {
@@ -183,6 +193,7 @@ try {
   }
 } finally {
   results.meta.finishedAt = new Date().toISOString();
+  results.meta.java.safepoints = safepoints(env('JAVA_SAFEPOINT_LOG', ''));
   writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2));
   const table = markdownTable(results);
   writeFileSync(join(out, 'table.md'), table);
