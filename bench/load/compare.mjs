@@ -29,8 +29,8 @@ for (const count of counts) {
   row(`${count} idle: RSS per socket (KiB)`, (r) => (at(r) ? at(r).rssPerSocketBytes / 1024 : null), 1);
   row(`${count} idle: heap per socket (KiB)`, (r) => (at(r)?.heapPerSocketBytes ? at(r).heapPerSocketBytes / 1024 : null), 1);
 }
-row('stop-the-world pauses over the run (count)', (r) => r.results.meta.java.safepoints?.count, 0);
-row('stop-the-world total (ms)', (r) => r.results.meta.java.safepoints?.totalMs, 0);
-row('stop-the-world p99 (ms)', (r) => r.results.meta.java.safepoints?.p99Ms, 2);
-row('stop-the-world max (ms)', (r) => r.results.meta.java.safepoints?.maxMs, 1);
+row('stop-the-world pauses over the run (count)', (results) => results.meta.java.safepoints?.count, 0);
+row('stop-the-world total (ms)', (results) => results.meta.java.safepoints?.totalMs, 0);
+row('stop-the-world p99 (ms)', (results) => results.meta.java.safepoints?.p99Ms, 2);
+row('stop-the-world max (ms)', (results) => results.meta.java.safepoints?.maxMs, 1);
 console.log(lines.join('\n'));
