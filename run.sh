@@ -146,7 +146,12 @@ healthy() { curl -fsS --max-time 2 "$1/actuator/health" | grep -q '"status":"UP"
 
 # --- start --------------------------------------------------------------------------------------
 JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}
-SERVICE_JAVA_OPTS=${SERVICE_JAVA_OPTS:--XX:+UseG1GC -Xmx1g}
+# The services' GC and heap flags depend on the JDK (17: G1 with a 10 ms pause goal; 21+: generational ZGC;
+# 25+: plus compact object headers); scripts/jvm-flags.sh says why, README "Performance" has the measurements.
+# shellcheck source=scripts/jvm-flags.sh
+. "$ROOT/scripts/jvm-flags.sh"
+SERVICE_JAVA_OPTS=${SERVICE_JAVA_OPTS:-$(service_java_opts "$JAVA_BIN")}
+say "service JVM flags: $SERVICE_JAVA_OPTS"
 
 for port in "$GATEWAY_PORT" "$SOCKET_PORT" "$AI_SERVICE_PORT"; do
   port_free "$port" || fail "port $port is already in use (set GATEWAY_PORT / SOCKET_PORT / AI_SERVICE_PORT, or stop what holds it)"

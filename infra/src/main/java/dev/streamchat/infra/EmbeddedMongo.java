@@ -6,32 +6,33 @@ import java.nio.file.Path;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
+import java.util.concurrent.atomic.LongAdder;
+
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
-import de.bwaldvogel.mongo.bson.Document;
-import io.netty.channel.Channel;
 
 /**
  * An embedded MongoDB-wire server (mongo-java-server). The services reach it through the real MongoDB
  * drivers, exactly as they would reach a production server; it does not support transactions and
- * ignores TTL indexes.
+ * ignores TTL indexes. Queries that pin {@code _id} use the {@code _id} index ({@link EmbeddedBackends}).
  */
 public final class EmbeddedMongo implements AutoCloseable {
 
     private final MongoServer server;
     private final InetSocketAddress address;
+    private final LongAdder examined;
 
-    private EmbeddedMongo(MongoServer server, InetSocketAddress address) {
+    private EmbeddedMongo(MongoServer server, InetSocketAddress address, LongAdder examined) {
         this.server = server;
         this.address = address;
+        this.examined = examined;
     }
 
     /** An in-memory server on a free loopback port: what tests use. */
     public static EmbeddedMongo inMemory() {
-        MongoServer server = new MongoServer(new HelloAwareMemoryBackend());
-        return new EmbeddedMongo(server, server.bind());
+        LongAdder examined = new LongAdder();
+        MongoServer server = new MongoServer(EmbeddedBackends.inMemory(examined));
+        return new EmbeddedMongo(server, server.bind(), examined);
     }
 
     /** A server on {@code port} whose data lives in the H2 file {@code dataFile} (created with its folder). */
@@ -41,10 +42,19 @@ public final class EmbeddedMongo implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dataFile.getParent(), e);
         }
-        MongoBackend backend = new HelloAwareH2Backend(dataFile.toString());
+        LongAdder examined = new LongAdder();
+        MongoBackend backend = EmbeddedBackends.onDisk(dataFile.toString(), examined);
         MongoServer server = new MongoServer(backend);
         server.bind("127.0.0.1", port);
-        return new EmbeddedMongo(server, new InetSocketAddress("127.0.0.1", port));
+        return new EmbeddedMongo(server, new InetSocketAddress("127.0.0.1", port), examined);
+    }
+
+    /**
+     * Documents the server has examined to answer queries, updates and deletes since it started (MongoDB's
+     * {@code docsExamined}, summed): a query served by an index examines the documents it finds, a scan examines all.
+     */
+    public long documentsExamined() {
+        return examined.sum();
     }
 
     public int port() {
@@ -59,30 +69,5 @@ public final class EmbeddedMongo implements AutoCloseable {
     @Override
     public void close() {
         server.shutdownNow();
-    }
-
-    /*
-     * MongoDB 4.4.2+ drivers and Spring Boot's health indicator send the "hello" handshake command;
-     * mongo-java-server only knows its older name "isMaster", which answers the same fields.
-     */
-    private static final String HELLO = "hello";
-    private static final String IS_MASTER = "isMaster";
-
-    private static final class HelloAwareMemoryBackend extends MemoryBackend {
-        @Override
-        public Document handleCommand(Channel channel, String database, String command, Document query) {
-            return super.handleCommand(channel, database, HELLO.equalsIgnoreCase(command) ? IS_MASTER : command, query);
-        }
-    }
-
-    private static final class HelloAwareH2Backend extends H2Backend {
-        HelloAwareH2Backend(String fileName) {
-            super(fileName);
-        }
-
-        @Override
-        public Document handleCommand(Channel channel, String database, String command, Document query) {
-            return super.handleCommand(channel, database, HELLO.equalsIgnoreCase(command) ? IS_MASTER : command, query);
-        }
     }
 }

@@ -34,7 +34,9 @@ class ModelConfiguration {
                 case LOCAL -> new ChatProvider(Provider.LOCAL, new LocalStreamingChatModel(localTokensPerSecond), 0);
                 case SYNTHETIC -> new ChatProvider(Provider.SYNTHETIC, new SyntheticStreamingChatModel(
                         properties.synthetic().tokens(), properties.synthetic().tokensPerSecond(),
-                        properties.synthetic().failAfterTokens(), Schedulers.parallel()), properties.synthetic().tokens());
+                        properties.synthetic().failAfterTokens(), Schedulers.parallel(),
+                        properties.synthetic().stampTokens() ? SyntheticStreamingChatModel::wallClockMicros : null),
+                        properties.synthetic().tokens());
             });
         }
         ModelCatalog catalog = new ModelCatalog(providers, properties.defaultModelId(offered));

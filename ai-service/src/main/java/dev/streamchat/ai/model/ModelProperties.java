@@ -87,10 +87,12 @@ public record ModelProperties(String provider,
 
     /**
      * {@code SYNTHETIC_*}: the load-test model. {@code failAfterTokens} (unset = never) makes every answer fail after
-     * that many tokens; it is read only by the synthetic provider.
+     * that many tokens; {@code stampTokens} appends each token's emit time (see {@link SyntheticStreamingChatModel}).
+     * Both are read only by the synthetic provider.
      */
     public record Synthetic(@DefaultValue("200") int tokens,
                             @DefaultValue("100") double tokensPerSecond,
-                            Integer failAfterTokens) {
+                            Integer failAfterTokens,
+                            @DefaultValue("false") boolean stampTokens) {
     }
 }

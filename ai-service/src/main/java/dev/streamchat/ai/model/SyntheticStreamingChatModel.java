@@ -1,6 +1,8 @@
 package dev.streamchat.ai.model;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.function.LongSupplier;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,6 +28,11 @@ import reactor.core.scheduler.Scheduler;
  * {@code tokensPerSecond}, citing source {@code [1]} now and then, and optionally failing after
  * {@code failAfterTokens} tokens. Tokens are emitted on a Reactor scheduler: nothing blocks, and cancelling the
  * handle stops the timer at once. It reports usage with a rough prompt estimate (characters / 4).
+ *
+ * <p>With {@code SYNTHETIC_STAMP_TOKENS=true} every token ends with {@value #STAMP_MARK} and the wall-clock time
+ * it was emitted, in microseconds since the epoch ({@code " answer@t1764632096123456"}): a load generator on the
+ * same machine subtracts it from its own receive time to measure what the gateway in between adds. The stamp is
+ * part of the token text, so it travels through any gateway unchanged and the saved answer contains it too.
  */
 public final class SyntheticStreamingChatModel implements StreamingChatModel {
 
@@ -36,8 +43,21 @@ public final class SyntheticStreamingChatModel implements StreamingChatModel {
     private final Duration interval;
     private final Integer failAfterTokens;
     private final Scheduler scheduler;
+    private final LongSupplier stampMicros;
+
+    /** Suffix that introduces a token's emit time when stamping is on. */
+    public static final String STAMP_MARK = "@t";
 
     public SyntheticStreamingChatModel(int tokens, double tokensPerSecond, Integer failAfterTokens, Scheduler scheduler) {
+        this(tokens, tokensPerSecond, failAfterTokens, scheduler, null);
+    }
+
+    /**
+     * @param stampMicros the clock whose reading (epoch microseconds) is appended to each token, or null for plain
+     *                    tokens; {@link #wallClockMicros()} is the real one
+     */
+    public SyntheticStreamingChatModel(int tokens, double tokensPerSecond, Integer failAfterTokens, Scheduler scheduler,
+                                       LongSupplier stampMicros) {
         if (tokens < 1 || tokensPerSecond <= 0) {
             throw new IllegalArgumentException("SYNTHETIC_TOKENS and SYNTHETIC_TOKENS_PER_SECOND must be positive");
         }
@@ -45,6 +65,13 @@ public final class SyntheticStreamingChatModel implements StreamingChatModel {
         this.interval = Duration.ofNanos(Math.max(1L, Math.round(1_000_000_000d / tokensPerSecond)));
         this.failAfterTokens = failAfterTokens;
         this.scheduler = scheduler;
+        this.stampMicros = stampMicros;
+    }
+
+    /** The wall clock in microseconds since the epoch (the same clock every process on the machine reads). */
+    public static long wallClockMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
     @Override
@@ -64,6 +91,9 @@ public final class SyntheticStreamingChatModel implements StreamingChatModel {
                         return;
                     }
                     String token = token(sent.incrementAndGet(), cites);
+                    if (stampMicros != null) {
+                        token = token + STAMP_MARK + stampMicros.getAsLong();
+                    }
                     answer.append(token);
                     handler.onPartialResponse(new PartialResponse(token), context);
                 }, handler::onError, () -> {

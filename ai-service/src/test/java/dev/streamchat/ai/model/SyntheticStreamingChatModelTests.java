@@ -120,6 +120,41 @@ class SyntheticStreamingChatModelTests {
     }
 
     @Test
+    void stampsEachTokenWithItsEmitTimeOnlyWhenAsked() {
+        AtomicInteger clock = new AtomicInteger(1_000);
+        SyntheticStreamingChatModel stamped = new SyntheticStreamingChatModel(30, 10_000, null, Schedulers.parallel(),
+                () -> 1_764_632_096_000_000L + clock.getAndAdd(7));
+        SyntheticStreamingChatModel plain = new SyntheticStreamingChatModel(30, 10_000, null, Schedulers.parallel());
+
+        List<String> stampedTokens = partials(stamped);
+        List<String> plainTokens = partials(plain);
+
+        assertThat(stampedTokens).hasSize(30);
+        for (int i = 0; i < stampedTokens.size(); i++) {
+            String token = stampedTokens.get(i);
+            int mark = token.lastIndexOf(SyntheticStreamingChatModel.STAMP_MARK);
+            assertThat(token.substring(0, mark)).as("the text before the stamp is the unstamped token").isEqualTo(plainTokens.get(i));
+            assertThat(Long.parseLong(token.substring(mark + 2))).as("token %d carries the clock's reading when it was emitted", i + 1)
+                    .isEqualTo(1_764_632_096_000_000L + 1_000 + 7L * i);
+        }
+        assertThat(plainTokens).noneMatch(t -> t.contains(SyntheticStreamingChatModel.STAMP_MARK));
+    }
+
+    @Test
+    void theWallClockStampIsEpochMicroseconds() {
+        long before = System.currentTimeMillis() * 1_000;
+        long stamp = SyntheticStreamingChatModel.wallClockMicros();
+        long after = (System.currentTimeMillis() + 1) * 1_000;
+
+        assertThat(stamp).isBetween(before, after);
+    }
+
+    private List<String> partials(SyntheticStreamingChatModel model) {
+        return bridge.stream(model, WITH_SOURCES).collectList().block(Duration.ofSeconds(5)).stream()
+                .filter(ModelOutput.Partial.class::isInstance).map(o -> ((ModelOutput.Partial) o).text()).toList();
+    }
+
+    @Test
     void refusesNonPositiveSettings() {
         assertThatThrownBy(() -> new SyntheticStreamingChatModel(0, 10, null, Schedulers.parallel()))
                 .isInstanceOf(IllegalArgumentException.class);

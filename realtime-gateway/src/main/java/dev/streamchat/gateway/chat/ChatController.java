@@ -24,6 +24,7 @@ import dev.streamchat.gateway.auth.AuthenticatedUser;
 import dev.streamchat.gateway.auth.UserAccounts;
 import dev.streamchat.gateway.error.ApiException;
 import dev.streamchat.gateway.error.ErrorCode;
+import dev.streamchat.gateway.overload.AdmissionControl;
 import dev.streamchat.gateway.persistence.ChatSessionStore;
 import dev.streamchat.gateway.persistence.StoreUnavailable;
 import dev.streamchat.gateway.quota.FreeTierQuota;
@@ -51,9 +52,11 @@ class ChatController {
     private final ChatProperties properties;
     private final JsonMapper json;
     private final UserAccounts users;
+    private final AdmissionControl admission;
 
     ChatController(ChatService chats, ChatSessionStore sessions, StreamRegistry streams, StreamCommands commands,
-                   FreeTierQuota quota, ChatProperties properties, JsonMapper json, UserAccounts users) {
+                   FreeTierQuota quota, ChatProperties properties, JsonMapper json, UserAccounts users,
+                   AdmissionControl admission) {
         this.users = users;
         this.chats = chats;
         this.sessions = sessions;
@@ -62,6 +65,7 @@ class ChatController {
         this.quota = quota;
         this.properties = properties;
         this.json = json;
+        this.admission = admission;
     }
 
     @PostMapping("/chat/new")
@@ -82,6 +86,7 @@ class ChatController {
         ChatService.NewChat chat = new ChatService.NewChat(request.optionalId("sessionId", JsonBody.ID), message, classId,
                 request.optionalId("docId", JsonBody.ID),
                 request.optionalId("clientRequestId", JsonBody.CLIENT_REQUEST_ID));
+        admission.admit();
         return chats.startNew(user, chat).map(accepted -> ResponseEntity.status(HttpStatus.ACCEPTED).body(accepted.toJson()));
     }
 
@@ -93,6 +98,7 @@ class ChatController {
         JsonBody request = JsonBody.parse(json, body, true);
         ChatService.Retry retry = new ChatService.Retry(request.optionalId("streamId", JsonBody.ID),
                 request.optionalId("clientRequestId", JsonBody.CLIENT_REQUEST_ID));
+        admission.admit();
         return chats.retry(user, sessionId, retry).map(accepted -> ResponseEntity.status(HttpStatus.ACCEPTED).body(accepted.toJson()));
     }
 

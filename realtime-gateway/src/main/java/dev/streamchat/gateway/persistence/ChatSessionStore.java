@@ -28,6 +28,8 @@ import reactor.core.publisher.Mono;
  * The {@code chat_sessions} collection (contract section 4). Each finished stream is ONE update: a new
  * exchange pushes the user and assistant messages together; a retry sets the message's current reply and
  * pushes a version. Every call is bounded by {@link StoreTimeouts#CALL}; failures surface as-is (callers map them).
+ * Every per-session call pins {@code _id}, so it is served by the {@code _id} index (on the embedded server too, see
+ * {@code EmbeddedBackends}): its cost does not grow with the number of stored sessions.
  */
 @Component
 public class ChatSessionStore {
@@ -52,10 +54,14 @@ public class ChatSessionStore {
                 .timeout(StoreTimeouts.CALL);
     }
 
-    /** Whether a session with this id exists at all (any user). */
+    /**
+     * Whether a session with this id exists at all (any user). A find by {@code _id}, not {@code countDocuments}:
+     * the count is an aggregation, which the embedded MongoDB-wire server answers by scanning the collection.
+     */
     public Mono<Boolean> exists(String sessionId) {
-        return sessions().flatMap(c -> Mono.from(c.countDocuments(Filters.eq("_id", sessionId))))
-                .map(n -> n > 0).timeout(StoreTimeouts.CALL);
+        return sessions().flatMap(c -> Mono.from(c.find(Filters.eq("_id", sessionId))
+                        .projection(Projections.include("_id")).first()))
+                .map(found -> true).defaultIfEmpty(false).timeout(StoreTimeouts.CALL);
     }
 
     /** Pushes the user message and the assistant message of one exchange in one update (creating the session). */

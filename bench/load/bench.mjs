@@ -1,0 +1,202 @@
+// The benchmark driver (started by bench/run.sh, which starts the processes and passes their addresses and pids):
+// runs the scenarios against the Java gateway and the Node reference gateway, interleaved level by level so
+// that both see the same machine, and writes results.json and table.md into BENCH_OUT.
+//
+// Scenarios
+//   idle        memory per idle socket at 1k / 5k / 10k sockets (RSS; heap after a full GC for the JVM)
+//   streams     steady streams at 100 / 500 / 1,000 concurrent users, one stream each at the synthetic rate:
+//               gateway-added latency per token (receive time - stamped emit time), time to first token,
+//               failures and 503s, gateway CPU per token
+//   saturation  the same, raising the load until p99 > 50 ms or anything fails; capacity = the last level that held
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+
+import { closeAll, connectMany, devLogin, mintToken, pool, runStreams } from './loadgen.mjs';
+import { cpuSeconds, javaHeapAfterGc, percentiles, rssBytes } from './measure.mjs';
+import { markdownTable } from './report.mjs';
+
+const env = (name, fallback) => process.env[name] ?? fallback;
+const quick = env('BENCH_QUICK', 'false') === 'true';
+const out = env('BENCH_OUT', '.');
+const secret = env('JWT_SECRET', '');
+const tokensPerStream = Number(env('SYNTHETIC_TOKENS', '200'));
+const tokensPerSecond = Number(env('SYNTHETIC_TOKENS_PER_SECOND', '20'));
+const scenarios = env('BENCH_SCENARIOS', 'idle,streams,saturation').split(',');
+const P99_LIMIT_MS = 50;
+const runTag = Date.now().toString(36);
+
+const targets = [
+  { name: 'java', rest: env('JAVA_REST'), socket: env('JAVA_SOCKET'), pid: Number(env('JAVA_PID')), jcmd: env('JAVA_JCMD') },
+  { name: 'node', rest: env('NODE_REST'), socket: env('NODE_SOCKET'), pid: Number(env('NODE_PID')) },
+].filter((t) => env('BENCH_TARGETS', 'java,node').split(',').includes(t.name));
+
+const plan = quick
+  ? { idle: [200, 500], steady: [20, 50], ladder: [20, 50, 100], warmup: 10, spreadMs: 1000 }
+  : { idle: [1000, 5000, 10000], steady: [100, 500, 1000], ladder: [100, 200, 300, 500, 750, 1000, 1500, 2000, 3000],
+    warmup: 100, spreadMs: 2000 };
+const levelsFrom = (name) => (process.env[name] ? process.env[name].split(',').map(Number).filter((n) => n > 0) : null);
+plan.steady = levelsFrom('BENCH_STREAM_LEVELS') ?? plan.steady;
+plan.idle = levelsFrom('BENCH_IDLE_COUNTS') ?? plan.idle;
+const streamMs = (tokensPerStream / tokensPerSecond) * 1000;
+
+const log = (...args) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const results = {
+  meta: {
+    startedAt: new Date().toISOString(),
+    quick,
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      kernel: os.release(), node: process.version },
+    java: { version: env('JAVA_VERSION_LINE', 'unknown'), flags: env('GATEWAY_JAVA_OPTS', '') },
+    stream: { tokensPerStream, tokensPerSecond },
+    p99LimitMs: P99_LIMIT_MS,
+    note: env('BENCH_NOTE', ''),
+  },
+  idle: {},
+  streams: {},
+  saturation: {},
+};
+
+// --- idle sockets --------------------------------------------------------------------------------------------
+async function idle(target) {
+  const rows = [];
+  const baseRss = rssBytes(target.pid);
+  const baseHeap = target.jcmd ? await javaHeapAfterGc(target.jcmd, target.pid) : null;
+  const open = [];
+  let failed = 0;
+  for (const count of plan.idle) {
+    const tokens = Array.from({ length: count - open.length },
+      (_, i) => mintToken(secret, `idle-${runTag}-${target.name}-${open.length + i}`));
+    const connected = await connectMany(target.socket, tokens);
+    open.push(...connected.sockets.filter(Boolean));
+    failed += connected.failed;
+    if (connected.failed) {
+      log(`${target.name}: ${connected.failed} sockets did not connect: ${JSON.stringify(connected.reasons)}`);
+    }
+    await pause(3000);
+    const rss = rssBytes(target.pid);
+    const heap = target.jcmd ? await javaHeapAfterGc(target.jcmd, target.pid) : null;
+    const row = { sockets: count, connected: open.length, connectFailed: failed, rssBytes: rss, rssPerSocketBytes: Math.round((rss - baseRss) / open.length),
+      heapBytes: heap, heapPerSocketBytes: heap === null ? null : Math.round((heap - baseHeap) / open.length) };
+    rows.push(row);
+    log(`${target.name} idle ${open.length} sockets: RSS +${(row.rssPerSocketBytes / 1024).toFixed(1)} KiB/socket`
+      + (heap === null ? '' : `, heap +${(row.heapPerSocketBytes / 1024).toFixed(1)} KiB/socket`) + (failed ? `, ${failed} failed` : ''));
+  }
+  closeAll(open);
+  await pause(3000);
+  return { baseRssBytes: baseRss, baseHeapBytes: baseHeap, rows };
+}
+
+// --- streams ---------------------------------------------------------------------------------------------------
+async function streamLevel(target, streams, { record = true } = {}) {
+  const userIds = Array.from({ length: streams }, (_, i) => `s-${runTag}-${target.name}-${streams}-${record ? 'm' : 'w'}-${i}`);
+  const tokens = new Array(streams);
+  await pool(streams, 50, async (i) => {
+    tokens[i] = await devLogin(target.rest, userIds[i]);
+  });
+  const loadgenBefore = process.cpuUsage();
+  const run = await runStreams({
+    rest: target.rest, socketUrl: target.socket, tokens, spreadMs: plan.spreadMs, expectedTokens: tokensPerStream,
+    deadlineMs: streamMs + plan.spreadMs + 30_000,
+    probe: () => ({ cpu: cpuSeconds(target.pid), rss: rssBytes(target.pid), at: performance.now() }),
+  });
+  const loadgen = process.cpuUsage(loadgenBefore);
+  const { counts } = run;
+  const failed = counts.httpFailed + counts.streamErrors + counts.incomplete + counts.seqGaps + counts.shortReplies
+    + counts.connectFailed;
+  const cpu = run.after.cpu - run.before.cpu;
+  const wallS = (run.after.at - run.before.at) / 1000;
+  const latency = percentiles(run.latencies);
+  const row = {
+    streams, offeredTokensPerSecond: streams * tokensPerSecond,
+    latencyMs: latency,
+    firstTokenAddedMs: percentiles(run.firstTokenAdded),
+    timeToFirstTokenMs: percentiles(run.timeToFirstToken),
+    counts, errorCodes: run.errorCodes, failed, refused503: counts.refused503,
+    cpu: { seconds: Math.round(cpu * 100) / 100, pctOfCore: Math.round((cpu / wallS) * 1000) / 10,
+      usPerToken: counts.tokens ? Math.round((cpu * 1e6) / counts.tokens) : null },
+    rssDuringBytes: run.after.rss,
+    loadgenPctOfCore: Math.round(((loadgen.user + loadgen.system) / 1e6 / wallS) * 1000) / 10,
+    wallSeconds: Math.round(wallS * 10) / 10,
+  };
+  row.pass = failed === 0 && counts.refused503 === 0 && latency.p99 !== null && latency.p99 <= P99_LIMIT_MS;
+  if (record) {
+    log(`${target.name} ${streams} streams: p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms, `
+      + `TTFT p50 ${row.timeToFirstTokenMs.p50} ms, CPU ${row.cpu.pctOfCore}% (${row.cpu.usPerToken} us/token), `
+      + `failed ${failed}, 503 ${counts.refused503}${row.pass ? '' : '  <- over the limit'}`);
+  }
+  await pause(2000);
+  return row;
+}
+
+async function streamScenarios() {
+  const wantSteady = scenarios.includes('streams');
+  const wantSaturation = scenarios.includes('saturation');
+  const levels = [...new Set([...(wantSteady ? plan.steady : []), ...(wantSaturation ? plan.ladder : [])])].sort((a, b) => a - b);
+  const maxSteady = wantSteady ? Math.max(...plan.steady) : 0;
+  const stillRising = Object.fromEntries(targets.map((t) => [t.name, wantSaturation]));
+  for (const target of targets) {
+    results.streams[target.name] = [];
+    results.saturation[target.name] = { capacityStreams: 0, capacityTokensPerSecond: 0, firstFailedStreams: null, reason: null };
+    log(`${target.name} warm-up: ${plan.warmup} streams`);
+    await streamLevel(target, plan.warmup, { record: false });
+  }
+  for (const level of levels) {
+    for (const target of targets) {
+      const steady = wantSteady && plan.steady.includes(level);
+      if (!steady && !stillRising[target.name]) {
+        continue;
+      }
+      const row = await streamLevel(target, level);
+      results.streams[target.name].push(row);
+      const saturation = results.saturation[target.name];
+      if (stillRising[target.name]) {
+        if (row.pass && saturation.firstFailedStreams === null) {
+          saturation.capacityStreams = level;
+          saturation.capacityTokensPerSecond = level * tokensPerSecond;
+        } else if (!row.pass && saturation.firstFailedStreams === null) {
+          saturation.firstFailedStreams = level;
+          saturation.reason = row.failed > 0 ? `${row.failed} failed` : row.refused503 > 0 ? `${row.refused503} x 503`
+            : `p99 ${row.latencyMs.p99} ms`;
+          stillRising[target.name] = false;
+        }
+      }
+    }
+    if (level >= maxSteady && !Object.values(stillRising).some(Boolean)) {
+      break;
+    }
+  }
+}
+
+/** The JVM's stop-the-world time over the whole run, from -Xlog:safepoint (GC pauses are most of it). */
+function safepoints(file) {
+  if (!file || !existsSync(file)) {
+    return null;
+  }
+  const totals = [...readFileSync(file, 'utf8').matchAll(/Total: (\d+) ns/g)].map((m) => Number(m[1]) / 1e6);
+  const stats = percentiles(totals);
+  return { count: stats.count, totalMs: Math.round(totals.reduce((a, b) => a + b, 0)), p99Ms: stats.p99, maxMs: stats.max };
+}
+
+// --- main ------------------------------------------------------------------------------------------------------
+try {
+  if (scenarios.includes('idle')) {
+    for (const target of targets) {
+      log(`${target.name}: idle sockets ${plan.idle.join(' / ')}`);
+      results.idle[target.name] = await idle(target);
+    }
+  }
+  if (scenarios.includes('streams') || scenarios.includes('saturation')) {
+    await streamScenarios();
+  }
+} finally {
+  results.meta.finishedAt = new Date().toISOString();
+  results.meta.java.safepoints = safepoints(env('JAVA_SAFEPOINT_LOG', ''));
+  writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2));
+  const table = markdownTable(results);
+  writeFileSync(join(out, 'table.md'), table);
+  console.log(`\n${table}`);
+}
+process.exit(0);

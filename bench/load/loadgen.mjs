@@ -1,0 +1,219 @@
+// The load generator: real socket.io-client 4.x sockets (websocket transport, one forced-new connection per
+// user) and the contract's REST calls, against any gateway that speaks shared/CONTRACT.md.
+import { randomUUID } from 'node:crypto';
+
+import jwt from 'jsonwebtoken';
+import { io } from 'socket.io-client';
+
+import { nowMicros, Samples } from './measure.mjs';
+
+const STAMP = /@t(\d{10,19})$/;
+
+/** Runs `task(i)` for i in [0, count) with at most `limit` at a time. */
+export async function pool(count, limit, task) {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, count) }, async () => {
+    while (next < count) {
+      const i = next++;
+      await task(i);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/** A JWT for a socket-only user, signed like the gateways' own (HS256, sub, plan, iat, exp). */
+export function mintToken(secret, userId, plan = 'pro') {
+  return jwt.sign({ sub: userId, plan }, secret, { algorithm: 'HS256', expiresIn: '24h' });
+}
+
+/**
+ * Dev-login through the gateway: creates the user (plan pro, so the free quota is not what is measured). A 503
+ * (the gateway's store was slow) is retried after its Retry-After, up to 5 times: set-up is not what is measured.
+ */
+export async function devLogin(rest, userId) {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${rest}/api/v1/auth/dev-login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId, plan: 'pro' }),
+    });
+    if (response.ok) {
+      return (await response.json()).token;
+    }
+    await response.arrayBuffer();
+    if (response.status !== 503 || attempt >= 5) {
+      throw new Error(`dev-login ${userId} -> ${response.status}`);
+    }
+    const wait = Number(response.headers.get('retry-after') ?? '1');
+    await new Promise((resolve) => setTimeout(resolve, Math.min(5, Math.max(1, wait)) * 1000));
+  }
+}
+
+/**
+ * Opens one socket; resolves once connected (the Socket.IO CONNECT answered), rejects on connect_error or when
+ * that has not happened within `timeoutMs` (the client's own `timeout` covers only the Engine.IO open, not a
+ * CONNECT packet the server never answers).
+ */
+export function connect(socketUrl, token, timeoutMs = 20_000) {
+  return new Promise((resolve, reject) => {
+    const socket = io(socketUrl, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false,
+      timeout: timeoutMs });
+    const timer = setTimeout(() => {
+      socket.close();
+      reject(new Error(socket.io.engine?.readyState === 'open' ? 'no CONNECT answer' : 'connect timeout'));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once('connect_error', (error) => {
+      clearTimeout(timer);
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+/**
+ * Connects one socket per token (at most 100 handshakes in flight). `sockets[i]` is token i's socket, or null when
+ * it failed; `reasons` counts the failures by message.
+ */
+export async function connectMany(socketUrl, tokens) {
+  const sockets = new Array(tokens.length).fill(null);
+  const reasons = {};
+  let failed = 0;
+  await pool(tokens.length, 100, async (i) => {
+    try {
+      sockets[i] = await connect(socketUrl, tokens[i]);
+    } catch (error) {
+      failed++;
+      reasons[error.message] = (reasons[error.message] ?? 0) + 1;
+    }
+  });
+  return { sockets, failed, reasons };
+}
+
+export function closeAll(sockets) {
+  for (const socket of sockets) {
+    socket?.close();
+  }
+}
+
+/**
+ * One stream per user: each user's socket is connected first, then the users POST /chat/new spread evenly over
+ * `spreadMs`, and every token's gateway-added latency (receive time minus the synthetic provider's stamp) is
+ * recorded. Resolves when every stream ended (complete, error, refused) or at `deadlineMs`. `probe()` is read
+ * just before the first request and when the last stream ended (e.g. the gateway's CPU time).
+ */
+export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs, expectedTokens, probe = () => null }) {
+  const latencies = new Samples();
+  const firstTokenAdded = new Samples();
+  const timeToFirstToken = new Samples();
+  const counts = { accepted: 0, refused503: 0, httpFailed: 0, completed: 0, streamErrors: 0, incomplete: 0,
+    seqGaps: 0, shortReplies: 0, tokens: 0, unstamped: 0, connectFailed: 0 };
+  const errorCodes = {};
+
+  const { sockets, failed, reasons } = await connectMany(socketUrl, tokens);
+  counts.connectFailed = failed;
+  for (const [reason, n] of Object.entries(reasons)) {
+    errorCodes[`connect: ${reason}`] = n;
+  }
+  // a user whose socket did not connect does not start a stream (it is counted as failed above)
+  const users = sockets.map((socket, index) => ({ socket, index, sentAt: 0, lastSeq: 0, tokens: 0, ended: false }))
+    .filter((user) => user.socket !== null);
+  let ended = 0;
+  let resolveAll;
+  const allEnded = new Promise((resolve) => {
+    resolveAll = resolve;
+  });
+  const finish = (user) => {
+    if (!user.ended) {
+      user.ended = true;
+      ended++;
+      if (ended === users.length) {
+        resolveAll();
+      }
+    }
+  };
+  for (const user of users) {
+    user.socket.on('chat-stream-token', (payload) => {
+      const received = nowMicros();
+      const match = STAMP.exec(payload.token);
+      if (match) {
+        const added = (received - Number(match[1])) / 1000;
+        latencies.add(added);
+        if (payload.seq === 1) {
+          firstTokenAdded.add(added);
+        }
+      } else {
+        counts.unstamped++;
+      }
+      if (payload.seq === 1 && user.sentAt) {
+        timeToFirstToken.add((received - user.sentAt) / 1000);
+      }
+      if (payload.seq !== user.lastSeq + 1) {
+        counts.seqGaps++;
+      }
+      user.lastSeq = payload.seq;
+      user.tokens++;
+      counts.tokens++;
+    });
+    user.socket.on('chat-stream-complete', () => {
+      counts.completed++;
+      if (user.tokens < expectedTokens) {
+        counts.shortReplies++;
+      }
+      finish(user);
+    });
+    user.socket.on('chat-stream-error', (payload) => {
+      counts.streamErrors++;
+      const code = payload?.error?.code ?? 'unknown';
+      errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+      finish(user);
+    });
+  }
+
+  const before = probe();
+  const startedAt = Date.now();
+  const step = users.length > 1 ? spreadMs / users.length : 0;
+  const posts = users.map((user) => new Promise((resolve) => {
+    setTimeout(async () => {
+      user.sentAt = nowMicros();
+      try {
+        const response = await fetch(`${rest}/api/v1/chat/new`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[user.index]}` },
+          body: JSON.stringify({ message: 'How does the benchmark measure latency?', clientRequestId: randomUUID() }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        await response.arrayBuffer();
+        if (response.status === 202) {
+          counts.accepted++;
+        } else {
+          if (response.status === 503) {
+            counts.refused503++;
+          } else {
+            counts.httpFailed++;
+            errorCodes[`http_${response.status}`] = (errorCodes[`http_${response.status}`] ?? 0) + 1;
+          }
+          finish(user);
+        }
+      } catch (error) {
+        counts.httpFailed++;
+        errorCodes[error.name ?? 'fetch'] = (errorCodes[error.name ?? 'fetch'] ?? 0) + 1;
+        finish(user);
+      }
+      resolve();
+    }, Math.round(user.index * step));
+  }));
+  await Promise.all(posts);
+  let timer;
+  await Promise.race([allEnded, new Promise((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, deadlineMs - (Date.now() - startedAt)));
+  })]);
+  clearTimeout(timer);
+  const after = probe();
+  counts.incomplete = users.filter((u) => !u.ended).length;
+  const elapsedMs = Date.now() - startedAt;
+  closeAll(sockets);
+  return { counts, errorCodes, latencies: latencies.values(), firstTokenAdded: firstTokenAdded.values(),
+    timeToFirstToken: timeToFirstToken.values(), elapsedMs, before, after };
+}

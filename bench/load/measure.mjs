@@ -1,0 +1,88 @@
+// What the benchmark reads from the machine: process CPU and RSS from /proc, a JVM's heap through jcmd,
+// percentiles of recorded samples, and the wall clock in epoch microseconds (the clock the synthetic
+// provider stamps tokens with).
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100; // Linux USER_HZ
+  }
+})();
+
+/** Epoch microseconds with sub-millisecond resolution. */
+export function nowMicros() {
+  return (performance.timeOrigin + performance.now()) * 1000;
+}
+
+/** User + system CPU seconds of a process (all its threads). */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[11] = utime, fields[12] = stime (0-based after the command name)
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Resident set size in bytes. */
+export function rssBytes(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) * 1024 : NaN;
+}
+
+/** A JVM's used heap in bytes right after a full collection (jcmd GC.run, then GC.heap_info). */
+export async function javaHeapAfterGc(jcmd, pid) {
+  await run(jcmd, [String(pid), 'GC.run'], { timeout: 60_000 });
+  const { stdout } = await run(jcmd, [String(pid), 'GC.heap_info'], { timeout: 30_000 });
+  // G1/Serial/Parallel: "... total 524288K, used 123456K"; ZGC: "ZHeap used 30M, capacity ..."
+  const match = /used (\d+)([KMG])/.exec(stdout);
+  if (!match) {
+    return NaN;
+  }
+  const unit = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[match[2]];
+  return Number(match[1]) * unit;
+}
+
+/** Percentiles (nearest rank) of a numeric array; the array is sorted in place. */
+export function percentiles(values) {
+  if (values.length === 0) {
+    return { count: 0, p50: null, p90: null, p99: null, p999: null, max: null, mean: null };
+  }
+  const sorted = values instanceof Float64Array ? values.sort() : Float64Array.from(values).sort();
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  let sum = 0;
+  for (const v of sorted) {
+    sum += v;
+  }
+  const round = (v) => Math.round(v * 1000) / 1000;
+  return { count: sorted.length, p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), p999: round(at(0.999)),
+    max: round(sorted[sorted.length - 1]), mean: round(sum / sorted.length) };
+}
+
+/** A growable Float64 sample buffer (hundreds of thousands of latencies without boxing). */
+export class Samples {
+  #data = new Float64Array(1024);
+  #size = 0;
+
+  add(value) {
+    if (this.#size === this.#data.length) {
+      const bigger = new Float64Array(this.#data.length * 2);
+      bigger.set(this.#data);
+      this.#data = bigger;
+    }
+    this.#data[this.#size++] = value;
+  }
+
+  get size() {
+    return this.#size;
+  }
+
+  values() {
+    return this.#data.slice(0, this.#size);
+  }
+}

@@ -1,0 +1,65 @@
+// The Markdown summary of results.json: one row per measured figure, Java beside Node, and their ratio
+// (Java / Node: below 1 means the Java gateway needs less of it, which is better for every figure here except
+// capacity, where above 1 is better).
+const fmt = (value, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? 'n/a'
+  : Number(value).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const ratio = (java, node) => (java === null || node === null || java === undefined || node === undefined || !node
+  ? 'n/a' : `${(java / node).toFixed(2)}×`);
+const kib = (bytes) => (bytes === null || bytes === undefined ? null : bytes / 1024);
+
+export function markdownTable(results) {
+  const lines = [];
+  const { meta } = results;
+  lines.push(`Machine: ${meta.machine.cpus} cores (${meta.machine.cpuModel}), ${meta.machine.memoryGiB} GiB, Linux ${meta.machine.kernel}; `
+    + `Java ${meta.java.version} \`${meta.java.flags}\`; Node ${meta.machine.node}; `
+    + `${meta.stream.tokensPerStream} tokens per stream at ${meta.stream.tokensPerSecond} tokens/s${meta.quick ? '; QUICK run (small loads)' : ''}.`);
+  lines.push('');
+  lines.push('| scenario | figure | Java gateway | Node reference | Java / Node |');
+  lines.push('| --- | --- | ---: | ---: | ---: |');
+  const row = (scenario, figure, java, node, digits = 1) => lines.push(
+    `| ${scenario} | ${figure} | ${fmt(java, digits)} | ${fmt(node, digits)} | ${ratio(java, node)} |`);
+
+  const idle = results.idle ?? {};
+  const idleCounts = [...new Set([...(idle.java?.rows ?? []), ...(idle.node?.rows ?? [])].map((r) => r.sockets))];
+  for (const sockets of idleCounts) {
+    const java = idle.java?.rows.find((r) => r.sockets === sockets);
+    const node = idle.node?.rows.find((r) => r.sockets === sockets);
+    row(`${sockets.toLocaleString('en-US')} idle sockets`, 'RSS per socket (KiB)', kib(java?.rssPerSocketBytes), kib(node?.rssPerSocketBytes));
+    if (java?.heapPerSocketBytes !== null && java?.heapPerSocketBytes !== undefined) {
+      lines.push(`| ${sockets.toLocaleString('en-US')} idle sockets | heap per socket (KiB, after full GC) | ${fmt(kib(java.heapPerSocketBytes))} | — | — |`);
+    }
+  }
+
+  const streams = results.streams ?? {};
+  const levels = [...new Set([...(streams.java ?? []), ...(streams.node ?? [])].map((r) => r.streams))].sort((a, b) => a - b);
+  for (const level of levels) {
+    const java = streams.java?.find((r) => r.streams === level);
+    const node = streams.node?.find((r) => r.streams === level);
+    const scenario = `${level.toLocaleString('en-US')} streams (${(level * meta.stream.tokensPerSecond).toLocaleString('en-US')} tokens/s)`;
+    row(scenario, 'added latency p50 (ms)', java?.latencyMs.p50, node?.latencyMs.p50, 2);
+    row(scenario, 'added latency p99 (ms)', java?.latencyMs.p99, node?.latencyMs.p99, 2);
+    row(scenario, 'added latency max (ms)', java?.latencyMs.max, node?.latencyMs.max, 1);
+    row(scenario, 'first token: added latency p50 (ms)', java?.firstTokenAddedMs.p50, node?.firstTokenAddedMs.p50, 2);
+    row(scenario, 'time to first token p50 (ms, from POST)', java?.timeToFirstTokenMs.p50, node?.timeToFirstTokenMs.p50, 1);
+    row(scenario, 'gateway CPU (% of one core)', java?.cpu.pctOfCore, node?.cpu.pctOfCore, 1);
+    row(scenario, 'gateway CPU per token (µs)', java?.cpu.usPerToken, node?.cpu.usPerToken, 0);
+    lines.push(`| ${scenario} | failed streams / 503s | ${java ? `${java.failed} / ${java.refused503}` : 'n/a'} | `
+      + `${node ? `${node.failed} / ${node.refused503}` : 'n/a'} | — |`);
+  }
+
+  const saturation = results.saturation ?? {};
+  if (saturation.java || saturation.node) {
+    row('saturation', `capacity: tokens/s with p99 ≤ ${meta.p99LimitMs} ms and nothing failed`,
+      saturation.java?.capacityTokensPerSecond, saturation.node?.capacityTokensPerSecond, 0);
+    lines.push(`| saturation | first level over the limit | ${describe(saturation.java)} | ${describe(saturation.node)} | — |`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+function describe(saturation) {
+  if (!saturation) {
+    return 'n/a';
+  }
+  return saturation.firstFailedStreams === null ? 'none reached' : `${saturation.firstFailedStreams} streams: ${saturation.reason}`;
+}

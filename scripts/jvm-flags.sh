@@ -1,0 +1,30 @@
+# JVM flags of the two services (ai-service, realtime-gateway), chosen by the JDK that runs them.
+# Sourced by ./run.sh and bench/run.sh; `service_java_opts JAVA_BIN` prints the flags.
+# The choice and its measurements are in README.md ("Performance" -> "JVM settings").
+#
+#   Java 25+     generational ZGC (the only ZGC mode) + compact object headers (JEP 519, product flag in 25)
+#   Java 21-24   generational ZGC (-XX:+ZGenerational is needed on 21-22, the default from 23)
+#   Java 17-20   G1 with a 10 ms pause goal (the default goal, 200 ms, lets young pauses reach tens of ms)
+# All: a fixed heap (no resizing pauses, the pages touched at start), -XX:+PerfDisableSharedMem (hsperfdata
+# writes can stall safepoints when the disk is busy), and the processor count the JVM's ergonomics see
+# (-XX:ActiveProcessorCount, from SERVICE_CPUS when set, e.g. in a container with a CPU quota).
+
+java_major_version() {
+  "$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); exit }'
+}
+
+service_java_opts() {
+  local java=${1:-java} heap=${SERVICE_HEAP:-1g} major
+  major=$(java_major_version "$java")
+  local common="-Xms$heap -Xmx$heap -XX:+AlwaysPreTouch -XX:+PerfDisableSharedMem"
+  [ -n "${SERVICE_CPUS:-}" ] && common="$common -XX:ActiveProcessorCount=$SERVICE_CPUS"
+  if [ -z "$major" ] || (( major < 21 )); then
+    echo "-XX:+UseG1GC -XX:MaxGCPauseMillis=10 $common"
+  elif (( major < 23 )); then
+    echo "-XX:+UseZGC -XX:+ZGenerational $common"
+  elif (( major < 25 )); then
+    echo "-XX:+UseZGC $common"
+  else
+    echo "-XX:+UseZGC -XX:+UseCompactObjectHeaders $common"
+  fi
+}
