@@ -117,4 +117,19 @@ class ApiKeyPathMatrixIT {
         assertThat(RawHttp.send(port, "GET", "/api/v1/documents?user_id=alice", key, null).status()).isEqualTo(200);
         assertThat(RawHttp.send(port, "GET", "/actuator/prometheus", key, null).status()).isEqualTo(200);
     }
+
+    @Test
+    void localModeListensOnLoopbackOnly() throws Exception {
+        java.net.InetAddress external = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())
+                .stream().filter(nic -> { try { return nic.isUp() && !nic.isLoopback(); } catch (java.io.IOException e) { return false; } })
+                .flatMap(nic -> java.util.Collections.list(nic.getInetAddresses()).stream())
+                .filter(address -> address instanceof java.net.Inet4Address).findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(external != null, "this host has no non-loopback IPv4 address");
+
+        try (java.net.Socket socket = new java.net.Socket()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> socket.connect(new java.net.InetSocketAddress(external, port), 2_000))
+                    .as("connecting on %s", external).isInstanceOf(java.io.IOException.class);
+        }
+    }
 }
