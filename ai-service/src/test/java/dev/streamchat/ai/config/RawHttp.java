@@ -38,8 +38,18 @@ public final class RawHttp {
             request.append("\r\n");
             OutputStream out = socket.getOutputStream();
             out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
-            out.write(payload);
-            out.flush();
+            // The body is written while the answer is read: a server refusing a large body answers (and may reset
+            // the connection) before it has all been sent.
+            Thread writer = new Thread(() -> {
+                try {
+                    out.write(payload);
+                    out.flush();
+                } catch (IOException refused) {
+                    // the server stopped reading; its answer is what counts
+                }
+            }, "raw-http-body");
+            writer.setDaemon(true);
+            writer.start();
             String response = readAll(socket.getInputStream());
             int headEnd = response.indexOf("\r\n\r\n");
             String head = headEnd < 0 ? response : response.substring(0, headEnd);
@@ -53,8 +63,15 @@ public final class RawHttp {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         // A bounded read: an SSE answer that somehow got through must not hang the test.
-        for (int n; (n = in.read(buffer)) != -1 && bytes.size() < 1 << 20; ) {
-            bytes.write(buffer, 0, n);
+        try {
+            for (int n; (n = in.read(buffer)) != -1 && bytes.size() < 1 << 20; ) {
+                bytes.write(buffer, 0, n);
+            }
+        } catch (java.net.SocketException reset) {
+            if (bytes.size() == 0) {
+                throw reset;
+            }
+            // reset after the answer: keep what arrived
         }
         return bytes.toString(StandardCharsets.UTF_8);
     }
