@@ -36,7 +36,21 @@ public class QuestionValidator {
         if (request.userId() == null || request.userId().isBlank()) {
             throw badRequest("user_id must not be empty");
         }
+        // The ids reach MongoDB filters and logs: the same rule as the document endpoints.
+        if (!SearchScope.isValidId(request.userId().strip())) {
+            throw badRequest("user_id must match " + SearchScope.ID_RULE);
+        }
+        if (!isBlank(request.docId()) && !SearchScope.isValidId(request.docId().strip())) {
+            throw badRequest("doc_id must match " + SearchScope.ID_RULE);
+        }
+        if (!isBlank(request.className()) && !SearchScope.isValidClassName(request.className().strip())) {
+            throw badRequest("class_name must be at most " + SearchScope.MAX_CLASS_NAME
+                    + " characters without control characters");
+        }
         List<ChatTurn> history = request.chatHistory() == null ? List.of() : request.chatHistory();
+        if (history.size() > limits.maxHistoryMessages()) {
+            throw badRequest("chat_history has more than " + limits.maxHistoryMessages() + " entries");
+        }
         long historyChars = 0;
         for (ChatTurn turn : history) {
             if (turn == null || turn.content() == null
@@ -85,6 +99,10 @@ public class QuestionValidator {
 
     private static ApiException badRequest(String detail) {
         return new ApiException(ErrorCode.BAD_REQUEST, detail);
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
     }
 
     private static String blankToNull(String value) {

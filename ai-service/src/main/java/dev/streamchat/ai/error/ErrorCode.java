@@ -12,6 +12,8 @@ public enum ErrorCode {
     BAD_REQUEST("bad_request", HttpStatus.BAD_REQUEST, false),
     UNAUTHORIZED("unauthorized", HttpStatus.UNAUTHORIZED, false),
     NOT_FOUND("not_found", HttpStatus.NOT_FOUND, false),
+    /** The user already stores {@code DOCUMENTS_MAX_PER_USER} documents: delete one first. */
+    DOCUMENT_LIMIT("document_limit", HttpStatus.CONFLICT, false),
     PAYLOAD_TOO_LARGE("payload_too_large", HttpStatus.PAYLOAD_TOO_LARGE, false),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, false),
     RATE_LIMITED("rate_limited", HttpStatus.TOO_MANY_REQUESTS, true),

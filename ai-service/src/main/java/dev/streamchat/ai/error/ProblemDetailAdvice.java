@@ -4,6 +4,7 @@ import java.net.URI;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -37,9 +38,29 @@ public class ProblemDetailAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected Mono<ResponseEntity<Object>> handleServerWebInputException(ServerWebInputException ex,
             HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
+        if (causedBy(ex, DataBufferLimitException.class)) {
+            ProblemDetail body = ApiException.problem(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is too large");
+            return handleExceptionInternal(ex, body, headers, ErrorCode.PAYLOAD_TOO_LARGE.status(), exchange);
+        }
         // The framework's detail may quote the decoder's message; say only what was wrong, safely.
         ProblemDetail body = ApiException.problem(ErrorCode.BAD_REQUEST, "malformed or unreadable JSON body");
         return handleExceptionInternal(ex, body, headers, status, exchange);
+    }
+
+    /** A body over the codec's in-memory limit, however the framework wrapped it. */
+    @ExceptionHandler(DataBufferLimitException.class)
+    public Mono<ResponseEntity<Object>> handleTooLarge(DataBufferLimitException ex, ServerWebExchange exchange) {
+        ProblemDetail body = ApiException.problem(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is too large");
+        return handleExceptionInternal(ex, body, null, ErrorCode.PAYLOAD_TOO_LARGE.status(), exchange);
+    }
+
+    private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,21 +40,22 @@ import reactor.core.publisher.Mono;
 class DocumentController {
 
     private static final Logger log = LoggerFactory.getLogger(DocumentController.class);
-    /** The user-id rule of the gateway (CONTRACT.md section 2); document ids follow it too. */
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    private static final int MAX_CLASS_NAME = 128;
+    /** Longest file name kept (the rest is cut); names are shown, never used as paths. */
+    static final int MAX_FILE_NAME = 255;
 
     private final DocumentRepository documents;
     private final ChunkRepository chunks;
     private final DocumentIndexer indexer;
     private final RagProperties props;
+    private final IndexingProperties limits;
 
     DocumentController(DocumentRepository documents, ChunkRepository chunks, DocumentIndexer indexer,
-            RagProperties props) {
+            RagProperties props, IndexingProperties limits) {
         this.documents = documents;
         this.chunks = chunks;
         this.indexer = indexer;
         this.props = props;
+        this.limits = limits;
     }
 
     @PostMapping
@@ -68,8 +68,9 @@ class DocumentController {
     private Mono<ResponseEntity<Map<String, String>>> upload(MultiValueMap<String, Part> parts) {
         String userId = requireId(field(parts, "user_id"), "user_id");
         String className = field(parts, "class_name");
-        if (className != null && className.length() > MAX_CLASS_NAME) {
-            throw badRequest("class_name is longer than " + MAX_CLASS_NAME + " characters");
+        if (className != null && !SearchScope.isValidClassName(className)) {
+            throw badRequest("class_name must be at most " + SearchScope.MAX_CLASS_NAME
+                    + " characters without control characters");
         }
         String docId = field(parts, "doc_id");
         if (docId != null) {
@@ -78,7 +79,8 @@ class DocumentController {
         if (!(parts.getFirst("file") instanceof FilePart file)) {
             throw badRequest("a multipart/form-data part 'file' is required");
         }
-        DocumentFormat format = DocumentFormat.fromFileName(file.filename());
+        String fileName = safeFileName(file.filename());
+        DocumentFormat format = DocumentFormat.fromFileName(fileName);
         if (format == null) {
             throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "only .txt, .md and .pdf files are accepted");
         }
@@ -87,7 +89,7 @@ class DocumentController {
                 .onErrorMap(DataBufferLimitException.class, e -> tooLarge())
                 .map(DocumentController::bytes)
                 .defaultIfEmpty(new byte[0])
-                .flatMap(content -> accept(userId, className, docId, file.filename(), format, content));
+                .flatMap(content -> accept(userId, className, docId, fileName, format, content));
     }
 
     private Mono<ResponseEntity<Map<String, String>>> accept(String userId, String className, String requestedId,
@@ -99,13 +101,18 @@ class DocumentController {
             return Mono.error(new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "the file's content does not match its ." + format.name().toLowerCase(java.util.Locale.ROOT) + " extension"));
         }
+        if (!indexer.hasRoom()) {
+            return Mono.error(new ApiException(ErrorCode.UNAVAILABLE,
+                    "the service is busy indexing other documents; try again in a minute"));
+        }
         String docId = requestedId != null ? requestedId : UUID.randomUUID().toString();
         Mono<StoredDocument> existing = requestedId == null ? Mono.empty() : documents.findById(requestedId);
         return existing
                 .flatMap(previous -> previous.shared() || !userId.equals(previous.userId())
                         ? Mono.<Instant>error(new DocumentForbiddenException("this doc_id belongs to another document"))
                         : Mono.just(previous.createdAt()))
-                .defaultIfEmpty(Instant.now())
+                // Replacing one of the user's documents keeps the count; a new one must fit under the limit.
+                .switchIfEmpty(Mono.defer(() -> withinLimit(userId).thenReturn(Instant.now())))
                 .flatMap(createdAt -> {
                     StoredDocument document = new StoredDocument(docId, userId, className, false, baseName(fileName),
                             fileName, StoredDocument.INDEXING, 0, null, indexer.contentHash(content),
@@ -113,6 +120,14 @@ class DocumentController {
                     return documents.save(document).doOnSuccess(saved -> startIndexing(document, format, content));
                 })
                 .thenReturn(ResponseEntity.status(HttpStatus.ACCEPTED).body(Map.of("docId", docId)));
+    }
+
+    /** Errors with 409 {@code document_limit} when {@code userId} already stores the most documents allowed. */
+    private Mono<Void> withinLimit(String userId) {
+        return documents.countOwnedBy(userId).flatMap(count -> count >= limits.maxPerUser()
+                ? Mono.error(new ApiException(ErrorCode.DOCUMENT_LIMIT, "you already store " + limits.maxPerUser()
+                        + " documents, the most allowed; delete one before uploading another"))
+                : Mono.empty());
     }
 
     /** The edge where a background indexing run is subscribed; it records its own failure. */
@@ -164,8 +179,8 @@ class DocumentController {
         if (value == null || value.isBlank()) {
             throw badRequest(name + " is required");
         }
-        if (!ID.matcher(value).matches()) {
-            throw badRequest(name + " must match [A-Za-z0-9_.-]{1,64}");
+        if (!SearchScope.isValidId(value)) {
+            throw badRequest(name + " must match " + SearchScope.ID_RULE);
         }
         return value;
     }
@@ -178,6 +193,29 @@ class DocumentController {
         } finally {
             DataBufferUtils.release(buffer);
         }
+    }
+
+    /**
+     * The name to keep for an upload: its last path segment (a client may send {@code ../../x.txt} or
+     * {@code C:\\x.txt}), without control characters, at most {@link #MAX_FILE_NAME} characters (keeping the
+     * extension). Null when nothing is left.
+     */
+    static String safeFileName(String raw) {
+        if (raw == null) {
+            return null;
+        }
+        String name = raw.replace('\\', '/');
+        name = name.substring(name.lastIndexOf('/') + 1);
+        StringBuilder clean = new StringBuilder(Math.min(name.length(), MAX_FILE_NAME));
+        name.codePoints().filter(c -> !Character.isISOControl(c) && Character.getType(c) != Character.FORMAT)
+                .forEach(clean::appendCodePoint);
+        name = clean.toString().strip();
+        if (name.length() > MAX_FILE_NAME) {
+            int dot = name.lastIndexOf('.');
+            String extension = dot > 0 && name.length() - dot <= 10 ? name.substring(dot) : "";
+            name = name.substring(0, MAX_FILE_NAME - extension.length()) + extension;
+        }
+        return name.isEmpty() ? null : name;
     }
 
     private static String baseName(String fileName) {

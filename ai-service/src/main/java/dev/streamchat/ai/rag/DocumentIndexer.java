@@ -16,12 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Turns an uploaded file into stored chunks: extract (PDFBox for PDFs, per page), chunk, embed, insert, then mark
- * the document {@code ready} — or {@code failed} with a reason safe to show. Parsing and embedding run on
- * {@code boundedElastic}; the MongoDB writes are reactive.
+ * the document {@code ready} — or {@code failed} with a reason safe to show. Parsing and embedding run on the
+ * {@link IndexingPool} (never on {@code boundedElastic}, which answers need), within its deadline and the
+ * {@link IndexingProperties} limits; the MongoDB writes are reactive.
  */
 class DocumentIndexer {
 
@@ -36,13 +36,23 @@ class DocumentIndexer {
     private final DocumentRepository documents;
     private final Chunker chunker;
     private final RagProperties props;
+    private final IndexingProperties limits;
+    private final IndexingPool pool;
 
-    DocumentIndexer(Embedder embedder, ChunkRepository chunks, DocumentRepository documents, RagProperties props) {
+    DocumentIndexer(Embedder embedder, ChunkRepository chunks, DocumentRepository documents, RagProperties props,
+            IndexingProperties limits, IndexingPool pool) {
         this.embedder = embedder;
         this.chunks = chunks;
         this.documents = documents;
         this.props = props;
+        this.limits = limits;
+        this.pool = pool;
         this.chunker = new Chunker(props.chunkChars(), props.chunkOverlapChars());
+    }
+
+    /** False when the indexing pool and its queue are full: a new upload should be refused with 503. */
+    boolean hasRoom() {
+        return pool.hasRoom();
     }
 
     /** A failure whose message can be shown to the document's owner. */
@@ -62,8 +72,7 @@ class DocumentIndexer {
      */
     Mono<StoredDocument> index(StoredDocument document, DocumentFormat format, byte[] content) {
         long started = System.nanoTime();
-        return Mono.fromCallable(() -> prepare(document, format, content))
-                .subscribeOn(Schedulers.boundedElastic())
+        return pool.run(deadline -> prepare(document, format, content, deadline))
                 .flatMap(prepared -> chunks.deleteOtherRuns(document.docId(), document.run())
                         .then(chunks.insertAll(prepared.chunks()))
                         .then(documents.finishRun(document.docId(), document.run(), StoredDocument.READY,
@@ -78,7 +87,9 @@ class DocumentIndexer {
     }
 
     private Mono<StoredDocument> fail(StoredDocument document, Throwable error) {
-        String reason = error instanceof IndexingException ? error.getMessage() : "indexing failed";
+        String reason = error instanceof IndexingException ? error.getMessage()
+                : error instanceof IndexingPool.BusyException ? "the service was busy indexing other documents; upload it again later"
+                : "indexing failed";
         if (error instanceof IndexingException) {
             log.info("indexing refused docId={} reason={}", document.docId(), reason);
         } else {
@@ -93,14 +104,16 @@ class DocumentIndexer {
                 });
     }
 
-    private Prepared prepare(StoredDocument document, DocumentFormat format, byte[] content) {
+    private Prepared prepare(StoredDocument document, DocumentFormat format, byte[] content,
+            IndexingPool.Deadline deadline) {
         TextExtractor.ExtractedText extracted;
         IndexingProgress progress = new IndexingProgress(documents, document.docId(), document.run());
         try {
-            extracted = TextExtractor.extract(format, content);
+            extracted = TextExtractor.extract(format, content, TextExtractor.Limits.of(limits, deadline::check));
         } catch (IOException e) {
             throw new IndexingException("the file could not be read as " + format.name().toLowerCase(Locale.ROOT));
         }
+        deadline.check();
         progress.chunking();
         List<Chunker.Draft> drafts = chunker.chunk(format, extracted.pages());
         if (drafts.isEmpty()) {
@@ -108,7 +121,7 @@ class DocumentIndexer {
         }
         String title = document.shared() || extracted.title() == null ? document.title() : extracted.title();
         List<String> inputs = drafts.stream().map(d -> embeddingInput(title, d)).toList();
-        List<float[]> vectors = embedWithProgress(inputs, progress);
+        List<float[]> vectors = embedWithProgress(inputs, progress, deadline);
         Date now = Date.from(Instant.now());
         List<Document> stored = new ArrayList<>(drafts.size());
         for (int i = 0; i < drafts.size(); i++) {
@@ -132,11 +145,13 @@ class DocumentIndexer {
     }
 
     /** Embeds in slices of {@value #PROGRESS_SLICE} texts, reporting after each how many have their vectors. */
-    private List<float[]> embedWithProgress(List<String> inputs, IndexingProgress progress) {
+    private List<float[]> embedWithProgress(List<String> inputs, IndexingProgress progress,
+            IndexingPool.Deadline deadline) {
         List<float[]> vectors = new ArrayList<>(inputs.size());
         progress.embedding(0, inputs.size());
         for (int i = 0; i < inputs.size(); i += PROGRESS_SLICE) {
-            vectors.addAll(embedder.embedAllBlocking(inputs.subList(i, Math.min(inputs.size(), i + PROGRESS_SLICE))));
+            vectors.addAll(embedder.embedAllBlocking(inputs.subList(i, Math.min(inputs.size(), i + PROGRESS_SLICE)),
+                    deadline::check));
             progress.embedding(vectors.size(), inputs.size());
         }
         return vectors;

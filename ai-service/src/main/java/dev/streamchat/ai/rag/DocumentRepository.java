@@ -52,6 +52,11 @@ class DocumentRepository {
                 Sorts.descending("createdAt"), Sorts.ascending("_id")))).map(StoredDocument::fromBson);
     }
 
+    /** How many documents {@code userId} owns (the shared library is nobody's). */
+    Mono<Long> countOwnedBy(String userId) {
+        return collection().flatMap(c -> Mono.from(c.countDocuments(Filters.eq("userId", userId))));
+    }
+
     Flux<StoredDocument> findShared() {
         return collection().flatMapMany(c -> c.find(Filters.eq("shared", true))).map(StoredDocument::fromBson);
     }

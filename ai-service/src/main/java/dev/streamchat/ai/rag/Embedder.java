@@ -11,7 +11,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Turns text into all-MiniLM-L6-v2 vectors in process. Embedding is CPU-bound and blocking: {@link #embed} moves it to
- * {@code boundedElastic}; {@link #embedAllBlocking} must itself be called there (or at startup).
+ * {@code boundedElastic}; {@link #embedAllBlocking} must itself be called off the event loop (the indexing pool, or
+ * startup).
  */
 class Embedder {
 
@@ -28,8 +29,14 @@ class Embedder {
     }
 
     List<float[]> embedAllBlocking(List<String> texts) {
+        return embedAllBlocking(texts, () -> { });
+    }
+
+    /** As {@link #embedAllBlocking(List)}, running {@code checkpoint} before each batch (it may stop the work). */
+    List<float[]> embedAllBlocking(List<String> texts, Runnable checkpoint) {
         List<float[]> vectors = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i += BATCH) {
+            checkpoint.run();
             List<TextSegment> batch = texts.subList(i, Math.min(texts.size(), i + BATCH)).stream()
                     .map(TextSegment::from).toList();
             for (Embedding embedding : model.embedAll(batch).content()) {

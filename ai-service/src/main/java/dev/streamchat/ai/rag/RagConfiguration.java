@@ -22,10 +22,16 @@ class RagConfiguration {
         return new Embedder(embeddingModel);
     }
 
+    /** Indexing's own threads: uploads never take the threads questions need. Stopped with the context. */
+    @Bean
+    IndexingPool indexingPool(IndexingProperties limits) {
+        return new IndexingPool(limits);
+    }
+
     @Bean
     DocumentIndexer documentIndexer(Embedder embedder, ChunkRepository chunks, DocumentRepository documents,
-            RagProperties props) {
-        return new DocumentIndexer(embedder, chunks, documents, props);
+            RagProperties props, IndexingProperties limits, IndexingPool pool) {
+        return new DocumentIndexer(embedder, chunks, documents, props, limits, pool);
     }
 
     @Bean

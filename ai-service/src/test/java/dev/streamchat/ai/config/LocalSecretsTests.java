@@ -68,4 +68,32 @@ class LocalSecretsTests {
                 .hasMessage("AI_SERVICE_API_KEY is required when APP_MODE=production");
         assertThat(dir.resolve(LocalSecrets.FILE_NAME)).doesNotExist();
     }
+
+    @Test
+    void localModeBindsLoopbackUnlessTold(@TempDir Path dir) {
+        MockEnvironment local = new MockEnvironment().withProperty("DATA_DIR", dir.toString())
+                .withProperty("AI_SERVICE_API_KEY", "from-env");
+        new LocalSecretsEnvironmentPostProcessor().postProcessEnvironment(local, new SpringApplication());
+        assertThat(local.getProperty("server.address")).isEqualTo("127.0.0.1");
+
+        MockEnvironment told = new MockEnvironment().withProperty("DATA_DIR", dir.toString())
+                .withProperty("AI_SERVICE_API_KEY", "from-env").withProperty("AI_SERVICE_HOST", "0.0.0.0");
+        new LocalSecretsEnvironmentPostProcessor().postProcessEnvironment(told, new SpringApplication());
+        assertThat(told.getProperty("server.address")).isEqualTo("0.0.0.0");
+
+        MockEnvironment production = new MockEnvironment().withProperty("APP_MODE", "production")
+                .withProperty("AI_SERVICE_API_KEY", StartupCheckTests.STRONG);
+        new LocalSecretsEnvironmentPostProcessor().postProcessEnvironment(production, new SpringApplication());
+        assertThat(production.getProperty("server.address")).isNull();
+    }
+
+    @Test
+    void productionRefusesAWeakKeyHoweverTheContextStarts() {
+        MockEnvironment environment = new MockEnvironment().withProperty("APP_MODE", "production")
+                .withProperty("AI_SERVICE_API_KEY", "change-me");
+
+        assertThatThrownBy(() -> new LocalSecretsEnvironmentPostProcessor()
+                .postProcessEnvironment(environment, new SpringApplication()))
+                .hasMessageStartingWith("AI_SERVICE_API_KEY is a placeholder");
+    }
 }

@@ -63,4 +63,13 @@ class ProductionStartTests {
         assertThat(outcome.exitCode()).isNotZero();
         assertThat(outcome.stderr()).containsExactly("ai-service: OPENAI_API_KEY is required when AI_PROVIDER=openai");
     }
+
+    @Test
+    void aPlaceholderServiceKeyExitsWithOneLine() throws Exception {
+        Outcome outcome = start(Map.of("APP_MODE", "production", "AI_SERVICE_API_KEY", "change-me"));
+
+        assertThat(outcome.exitCode()).isNotZero();
+        assertThat(outcome.stderr()).containsExactly("ai-service: AI_SERVICE_API_KEY is a placeholder; "
+                + "APP_MODE=production needs at least 32 random characters (e.g. openssl rand -hex 32)");
+    }
 }

@@ -17,12 +17,14 @@ import reactor.core.publisher.Flux;
 /** PDFs are read page by page with PDFBox and every chunk keeps its 1-based page (for {@code citations[].page}). */
 class PdfIngestionTests {
 
+    static final TextExtractor.Limits UNLIMITED = TextExtractor.Limits.of(IndexingProperties.defaults(), () -> { });
+
     static final Path SAMPLE_PDF = Path.of("src/main/resources/corpus/cardiac-conduction-and-cycle.pdf");
     static final Path SAMPLE_SOURCE = Path.of("src/test/resources/corpus-src/cardiac-conduction-and-cycle.pages.txt");
 
     @Test
     void extractsEachPageWithItsNumberAndTheDeclaredTitle() throws IOException {
-        TextExtractor.ExtractedText text = TextExtractor.extract(DocumentFormat.PDF, Files.readAllBytes(SAMPLE_PDF));
+        TextExtractor.ExtractedText text = TextExtractor.extract(DocumentFormat.PDF, Files.readAllBytes(SAMPLE_PDF), UNLIMITED);
 
         assertThat(text.title()).isEqualTo("The Heartbeat: Conduction System, ECG and Cardiac Cycle");
         assertThat(text.pages()).extracting(TextExtractor.PageText::page).containsExactly(1, 2, 3, 4, 5);
@@ -33,7 +35,7 @@ class PdfIngestionTests {
     @Test
     void committedSamplePdfMatchesItsSourceText() throws IOException {
         SamplePdfWriter.Source source = SamplePdfWriter.read(SAMPLE_SOURCE);
-        TextExtractor.ExtractedText pdf = TextExtractor.extract(DocumentFormat.PDF, Files.readAllBytes(SAMPLE_PDF));
+        TextExtractor.ExtractedText pdf = TextExtractor.extract(DocumentFormat.PDF, Files.readAllBytes(SAMPLE_PDF), UNLIMITED);
 
         assertThat(pdf.title()).isEqualTo(source.title());
         assertThat(pdf.pages()).hasSize(source.pages().size());

@@ -26,6 +26,7 @@ final class RagTestSupport implements AutoCloseable {
     final RagProperties props;
     final DocumentRepository documents = new DocumentRepository(template);
     final ChunkRepository chunks = new ChunkRepository(template);
+    final IndexingPool indexingPool;
     final DocumentIndexer indexer;
     final VectorRetriever retriever;
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -35,8 +36,13 @@ final class RagTestSupport implements AutoCloseable {
     }
 
     RagTestSupport(RagProperties props) {
+        this(props, IndexingProperties.defaults());
+    }
+
+    RagTestSupport(RagProperties props, IndexingProperties limits) {
         this.props = props;
-        this.indexer = new DocumentIndexer(EMBEDDER, chunks, documents, props);
+        this.indexingPool = new IndexingPool(limits);
+        this.indexer = new DocumentIndexer(EMBEDDER, chunks, documents, props, limits, indexingPool);
         this.retriever = new VectorRetriever(EMBEDDER, chunks, props, meters);
     }
 
@@ -76,6 +82,7 @@ final class RagTestSupport implements AutoCloseable {
 
     @Override
     public void close() {
+        indexingPool.destroy();
         client.close();
         server.close();
     }
