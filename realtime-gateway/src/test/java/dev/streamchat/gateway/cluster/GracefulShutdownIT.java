@@ -24,6 +24,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.testing.AiReply;
 import dev.streamchat.gateway.config.GatewayCluster;
+import dev.streamchat.gateway.shutdown.GracefulShutdown;
 import io.socket.client.IO;
 import io.socket.client.Socket;
 

@@ -1,4 +1,4 @@
-package dev.streamchat.gateway.cluster;
+package dev.streamchat.gateway.shutdown;
 
 import java.time.Duration;
 
