@@ -13,6 +13,9 @@ export GATEWAY_PORT=${GATEWAY_PORT:-8080}
 export SOCKET_PORT=${SOCKET_PORT:-8081}
 export AI_SERVICE_PORT=${AI_SERVICE_PORT:-8090}
 export AI_SERVICE_URL=${AI_SERVICE_URL:-http://127.0.0.1:${AI_SERVICE_PORT}}
+# Gateway nodes sharing the stores: node k listens on GATEWAY_PORT + 2(k-1) and SOCKET_PORT + 2(k-1).
+GATEWAY_NODES=${GATEWAY_NODES:-1}
+[[ "$GATEWAY_NODES" =~ ^[1-9][0-9]*$ ]] || { printf 'run.sh: GATEWAY_NODES must be a whole number >= 1 (got %s)\n' "$GATEWAY_NODES" >&2; exit 1; }
 export DATA_DIR=${DATA_DIR:-$ROOT/data}
 START_TIMEOUT_S=${RUN_START_TIMEOUT_S:-240}
 LOG_DIR="$DATA_DIR/logs"
@@ -87,19 +90,29 @@ start_part() {
   say "started $name (pid ${PIDS[$name]}, log $LOG_DIR/$name.log)"
 }
 
-stop_all() {
-  STOPPING=true
-  local i name pid
+# Stops the parts whose name matches $1, all at once, waiting up to $2 seconds for each.
+stop_parts() {
+  local pattern=$1 limit=$2 i name pid
   for (( i=${#ORDER[@]}-1; i>=0; i-- )); do
     name=${ORDER[$i]}; pid=${PIDS[$name]}
+    [[ "$name" =~ $pattern ]] || continue
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
   done
   for (( i=${#ORDER[@]}-1; i>=0; i-- )); do
     name=${ORDER[$i]}; pid=${PIDS[$name]}
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    [[ "$name" =~ $pattern ]] || continue
+    for _ in $(seq 1 $((limit * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- "-$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null
   done
+}
+
+# Gateway nodes first (each drains its running streams for up to SHUTDOWN_DRAIN_S while the stores and the
+# ai-service are still up), then everything else.
+stop_all() {
+  STOPPING=true
+  stop_parts '^realtime-gateway' $(( ${SHUTDOWN_DRAIN_S:-20} + 15 ))
+  stop_parts '.' 10
 }
 
 on_signal() {
@@ -153,7 +166,13 @@ JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}
 SERVICE_JAVA_OPTS=${SERVICE_JAVA_OPTS:-$(service_java_opts "$JAVA_BIN")}
 say "service JVM flags: $SERVICE_JAVA_OPTS"
 
-for port in "$GATEWAY_PORT" "$SOCKET_PORT" "$AI_SERVICE_PORT"; do
+node_gateway_port() { echo $((GATEWAY_PORT + 2 * ($1 - 1))); }
+node_socket_port() { echo $((SOCKET_PORT + 2 * ($1 - 1))); }
+node_name() { if [ "$1" = 1 ]; then echo realtime-gateway; else echo "realtime-gateway-$1"; fi; }
+
+PORTS=("$AI_SERVICE_PORT")
+for (( k=1; k<=GATEWAY_NODES; k++ )); do PORTS+=("$(node_gateway_port "$k")" "$(node_socket_port "$k")"); done
+for port in "${PORTS[@]}"; do
   port_free "$port" || fail "port $port is already in use (set GATEWAY_PORT / SOCKET_PORT / AI_SERVICE_PORT, or stop what holds it)"
 done
 
@@ -167,12 +186,23 @@ fi
 
 # shellcheck disable=SC2086
 start_part ai-service "$JAVA_BIN" $SERVICE_JAVA_OPTS -jar "$(jar_of ai-service)"
-# shellcheck disable=SC2086
-start_part realtime-gateway "$JAVA_BIN" $SERVICE_JAVA_OPTS -jar "$(jar_of realtime-gateway)"
+for (( k=1; k<=GATEWAY_NODES; k++ )); do
+  # Each node's own ports; ALLOWED_ORIGINS (when not set) follows the node's GATEWAY_PORT, so each page may connect
+  # to its node's socket. Its default in application.yml does that already.
+  # shellcheck disable=SC2086
+  GATEWAY_PORT=$(node_gateway_port "$k") SOCKET_PORT=$(node_socket_port "$k") \
+    start_part "$(node_name "$k")" "$JAVA_BIN" $SERVICE_JAVA_OPTS -jar "$(jar_of realtime-gateway)"
+done
 wait_for ai-service "healthy http://127.0.0.1:$AI_SERVICE_PORT"
-wait_for realtime-gateway "healthy http://127.0.0.1:$GATEWAY_PORT"
+for (( k=1; k<=GATEWAY_NODES; k++ )); do
+  wait_for "$(node_name "$k")" "healthy http://127.0.0.1:$(node_gateway_port "$k")"
+done
 
-echo "READY gateway=http://localhost:$GATEWAY_PORT socket=http://localhost:$SOCKET_PORT ai=http://localhost:$AI_SERVICE_PORT"
+READY_LINE="READY gateway=http://localhost:$GATEWAY_PORT socket=http://localhost:$SOCKET_PORT ai=http://localhost:$AI_SERVICE_PORT"
+for (( k=2; k<=GATEWAY_NODES; k++ )); do
+  READY_LINE+=" gateway$k=http://localhost:$(node_gateway_port "$k") socket$k=http://localhost:$(node_socket_port "$k")"
+done
+echo "$READY_LINE"
 
 # --- supervise ----------------------------------------------------------------------------------
 while true; do

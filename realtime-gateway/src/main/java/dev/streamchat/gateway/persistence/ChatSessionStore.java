@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.Projections;
@@ -64,27 +65,47 @@ public class ChatSessionStore {
                 .map(found -> true).defaultIfEmpty(false).timeout(StoreTimeouts.CALL);
     }
 
-    /** Pushes the user message and the assistant message of one exchange in one update (creating the session). */
+    /**
+     * Pushes the user message and the assistant message of one exchange in one update (creating the session).
+     * Idempotent: the update only matches while the assistant message is absent, so a repeat (a retry after a write
+     * that committed but answered too late, or a replay of a pending reply) changes nothing; the upsert it then
+     * attempts fails on the existing {@code _id}, which here means "already stored".
+     */
     public Mono<Void> appendExchange(String sessionId, String userId, String question, String userMessageId,
                                      String assistantMessageId, StoredReply reply, Instant now) {
         Date at = Date.from(now);
         Document user = message(userMessageId, "user", question, List.of(), List.of(), List.of(), false, false, at);
         Document assistant = message(assistantMessageId, "assistant", reply.content(), reply.citations(),
-                reply.chunkReferences(), List.of(version(reply, at)), reply.stopped(), reply.contextTrimmed(), at);
+                reply.chunkReferences(), List.of(version(reply, at, null)), reply.stopped(), reply.contextTrimmed(), at);
         Bson update = Updates.combine(
                 Updates.pushEach("messages", List.of(user, assistant)),
                 Updates.set("updatedAt", at),
                 Updates.setOnInsert("title", title(question)),
                 Updates.setOnInsert("createdAt", at));
         return sessions().flatMap(c -> Mono.from(c.updateOne(
-                        Filters.and(Filters.eq("_id", sessionId), Filters.eq("userId", userId)), update,
+                        Filters.and(Filters.eq("_id", sessionId), Filters.eq("userId", userId),
+                                Filters.ne("messages.id", assistantMessageId)), update,
                         new UpdateOptions().upsert(true))))
+                .onErrorResume(ChatSessionStore::isDuplicateKey, e -> Mono.empty())
                 .timeout(StoreTimeouts.CALL)
                 .then();
     }
 
+    private static boolean isDuplicateKey(Throwable error) {
+        return error instanceof MongoWriteException write && write.getError().getCode() == 11000;
+    }
+
     /** Makes {@code reply} the current content of an assistant message and appends it to its versions. */
     public Mono<Boolean> addVersion(String sessionId, String userId, String messageId, StoredReply reply, Instant now) {
+        return addVersion(sessionId, userId, messageId, reply, now, null);
+    }
+
+    /**
+     * As above, idempotent per {@code streamId} (kept on the version): a repeat finds the version there and changes
+     * nothing. True when the version is stored (now or before), false when the session or message is gone.
+     */
+    public Mono<Boolean> addVersion(String sessionId, String userId, String messageId, StoredReply reply, Instant now,
+                                    String streamId) {
         Date at = Date.from(now);
         Bson update = Updates.combine(
                 Updates.set("messages.$[m].content", reply.content()),
@@ -92,12 +113,18 @@ public class ChatSessionStore {
                 Updates.set("messages.$[m].chunkReferences", reply.chunkReferences()),
                 Updates.set("messages.$[m].stopped", reply.stopped()),
                 Updates.set("messages.$[m].contextTrimmed", reply.contextTrimmed()),
-                Updates.push("messages.$[m].versions", version(reply, at)),
+                Updates.push("messages.$[m].versions", version(reply, at, streamId)),
                 Updates.set("updatedAt", at));
-        return sessions().flatMap(c -> Mono.from(c.updateOne(
-                        Filters.and(Filters.eq("_id", sessionId), Filters.eq("userId", userId)), update,
-                        new UpdateOptions().arrayFilters(List.of(Filters.eq("m.id", messageId))))))
-                .map(result -> result.getMatchedCount() > 0)
+        Bson owner = Filters.and(Filters.eq("_id", sessionId), Filters.eq("userId", userId));
+        Bson filter = streamId == null ? owner : Filters.and(owner, Filters.elemMatch("messages",
+                Filters.and(Filters.eq("id", messageId), Filters.ne("versions.streamId", streamId))));
+        return sessions().flatMap(c -> Mono.from(c.updateOne(filter, update,
+                                new UpdateOptions().arrayFilters(List.of(Filters.eq("m.id", messageId)))))
+                        .flatMap(result -> result.getMatchedCount() > 0 || streamId == null
+                                ? Mono.just(result.getMatchedCount() > 0)
+                                // Nothing matched: stored before (true), or the message is gone (false).
+                                : Mono.from(c.countDocuments(Filters.and(owner, Filters.elemMatch("messages",
+                                        Filters.eq("id", messageId))))).map(n -> n > 0)))
                 .timeout(StoreTimeouts.CALL);
     }
 
@@ -175,8 +202,11 @@ public class ChatSessionStore {
         return doc;
     }
 
-    private static Document version(StoredReply reply, Date at) {
+    private static Document version(StoredReply reply, Date at, String streamId) {
         Document doc = new Document();
+        if (streamId != null) {
+            doc.put("streamId", streamId);
+        }
         doc.put("content", reply.content());
         doc.put("citations", reply.citations());
         doc.put("chunkReferences", reply.chunkReferences());

@@ -12,6 +12,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
@@ -94,6 +95,14 @@ public class RedisConfiguration {
         /** Reactive commands on the shared string connection; errors fast when Redis cannot be reached. */
         public Mono<RedisReactiveCommands<String, String>> commands() {
             return connection(strings, StringCodec.UTF8).map(StatefulRedisConnection::reactive);
+        }
+
+        /**
+         * A new publish/subscribe connection the caller owns (and closes). Lettuce reconnects it and re-subscribes
+         * the channels Redis had confirmed; the caller re-issues the others (see its state listener).
+         */
+        public CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
+            return client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture();
         }
 
         /** The shared connection with byte[] values (Bucket4j's state). */

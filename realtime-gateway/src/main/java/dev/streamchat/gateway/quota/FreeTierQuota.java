@@ -43,9 +43,12 @@ public class FreeTierQuota {
             return {1, used, reserved + 1}
             """;
 
+    /** Moves a reservation to used, once per stream (KEYS[3] marks a counted stream for as long as a reply may wait). */
     static final String COMMIT = """
             redis.call('ZREM', KEYS[2], ARGV[1])
-            if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('INCR', KEYS[1]) end
+            if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[3]) and redis.call('EXISTS', KEYS[1]) == 1 then
+              redis.call('INCR', KEYS[1])
+            end
             redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
             return redis.call('ZCARD', KEYS[2])
             """;
@@ -123,17 +126,22 @@ public class FreeTierQuota {
                 .then();
     }
 
-    /** Counts one completed reply (MongoDB first, then Redis) and returns the quota after it. */
+    /**
+     * Counts one completed reply (MongoDB first, then Redis) and returns the quota after it. Idempotent per
+     * {@code streamId} in both stores, so a charge repeated after any failure counts once.
+     */
     public Mono<QuotaSnapshot> commit(AuthenticatedUser user, String streamId) {
         Instant now = clock.instant();
         QuotaPeriod period = QuotaPeriod.of(now);
-        return usage.increment(user.userId(), user.plan(), now).flatMap(used -> {
+        return usage.increment(user.userId(), user.plan(), now, streamId).flatMap(used -> {
             if (!user.isFree()) {
                 return Mono.just(new QuotaSnapshot(user.plan(), used, 0, null, null));
             }
             return redis.commands().flatMap(r -> r.<Long>eval(COMMIT, ScriptOutputType.INTEGER,
-                                    new String[] {usedKey(user.userId(), period), reservedKey(user.userId())},
-                                    streamId, Long.toString(now.toEpochMilli())).next())
+                                    new String[] {usedKey(user.userId(), period), reservedKey(user.userId()),
+                                            chargedKey(user.userId(), streamId)},
+                                    streamId, Long.toString(now.toEpochMilli()),
+                                    Long.toString(CHARGE_MARK_TTL.toMillis())).next())
                     .timeout(StoreTimeouts.CALL)
                     .map(reserved -> new QuotaSnapshot(user.plan(), used, reserved, properties.freeChatsPerMonth(),
                             period.resetsAt()));
@@ -160,6 +168,13 @@ public class FreeTierQuota {
 
     static String usedKey(String userId, QuotaPeriod period) {
         return "chat:quota:{" + userId + "}:used:" + period.key();
+    }
+
+    /** Long enough to cover a reply whose save waits out a MongoDB outage (pending replies live 7 days). */
+    static final Duration CHARGE_MARK_TTL = Duration.ofDays(8);
+
+    static String chargedKey(String userId, String streamId) {
+        return "chat:quota:{" + userId + "}:charged:" + streamId;
     }
 
     static String reservedKey(String userId) {

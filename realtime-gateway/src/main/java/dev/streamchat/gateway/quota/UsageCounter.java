@@ -7,10 +7,14 @@ import java.util.Date;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.PushOptions;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
 
+import java.util.List;
+
 import org.bson.Document;
+import org.bson.conversions.Bson;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.stereotype.Component;
 
@@ -45,19 +49,25 @@ class UsageCounter {
     }
 
     /**
-     * Adds one completed reply; returns the count of the current month after it. Within the month this is an
-     * atomic {@code $inc} guarded by the {@code periodStart} read (so concurrent completions never conflict);
-     * only the first reply of a new month swaps the period with a compare-and-set.
+     * Adds one completed reply, once per {@code streamId}: the stream ids of the latest {@value #RECENT_CHARGES}
+     * charges are kept on the user ({@code charged}) and an update for an id already there changes nothing, so a
+     * repeated charge (a retry, a replayed pending reply) counts once. Returns the count of the current month after
+     * it. Within the month this is an atomic {@code $inc} guarded by the {@code periodStart} read; only the first
+     * reply of a new month swaps the period with a compare-and-set.
      */
-    Mono<Long> increment(String userId, String plan, Instant now) {
+    Mono<Long> increment(String userId, String plan, Instant now, String streamId) {
         QuotaPeriod period = QuotaPeriod.of(now);
         return mongo.getCollection(USERS).flatMap(c -> Mono.from(c.find(Filters.eq("_id", userId)).first())
                         .flatMap(doc -> {
+                            if (alreadyCharged(doc, streamId)) {
+                                return Mono.just(period.contains(doc.get("periodStart")) ? count(doc) : 0L);
+                            }
                             Object periodStart = doc.get("periodStart");
                             if (period.contains(periodStart)) {
                                 return Mono.from(c.findOneAndUpdate(
-                                                Filters.and(Filters.eq("_id", userId), Filters.eq("periodStart", periodStart)),
-                                                Updates.inc("chatRequestCount", 1),
+                                                Filters.and(Filters.eq("_id", userId), Filters.eq("periodStart", periodStart),
+                                                        Filters.ne("charged", streamId)),
+                                                Updates.combine(Updates.inc("chatRequestCount", 1), remember(streamId)),
                                                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
                                         .map(UsageCounter::count)
                                         .switchIfEmpty(Mono.error(new ConcurrentUpdate()));
@@ -65,20 +75,33 @@ class UsageCounter {
                             return Mono.from(c.updateOne(
                                             Filters.and(Filters.eq("_id", userId),
                                                     Filters.eq("chatRequestCount", doc.get("chatRequestCount")),
-                                                    Filters.eq("periodStart", periodStart)),
+                                                    Filters.eq("periodStart", periodStart),
+                                                    Filters.ne("charged", streamId)),
                                             Updates.combine(Updates.set("chatRequestCount", 1),
-                                                    Updates.set("periodStart", Date.from(period.start())))))
+                                                    Updates.set("periodStart", Date.from(period.start())),
+                                                    remember(streamId))))
                                     .flatMap(result -> result.getMatchedCount() == 1 ? Mono.just(1L)
                                             : Mono.error(new ConcurrentUpdate()));
                         })
                         .switchIfEmpty(Mono.defer(() -> Mono.from(c.insertOne(new Document("_id", userId)
                                         .append("plan", plan)
                                         .append("chatRequestCount", 1)
-                                        .append("periodStart", Date.from(period.start()))))
+                                        .append("periodStart", Date.from(period.start()))
+                                        .append("charged", List.of(streamId))))
                                 .thenReturn(1L)
                                 .onErrorMap(MongoWriteException.class, e -> new ConcurrentUpdate()))))
                 .retryWhen(Retry.backoff(8, Duration.ofMillis(5)).filter(ConcurrentUpdate.class::isInstance))
                 .timeout(StoreTimeouts.CALL);
+    }
+
+    static final int RECENT_CHARGES = 200;
+
+    private static Bson remember(String streamId) {
+        return Updates.pushEach("charged", List.of(streamId), new PushOptions().slice(-RECENT_CHARGES));
+    }
+
+    private static boolean alreadyCharged(Document doc, String streamId) {
+        return doc.get("charged") instanceof List<?> charged && charged.contains(streamId);
     }
 
     private static long count(Document doc) {

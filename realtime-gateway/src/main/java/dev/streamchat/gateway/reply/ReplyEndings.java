@@ -1,15 +1,12 @@
 package dev.streamchat.gateway.reply;
 
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import dev.streamchat.gateway.error.ErrorCode;
-import dev.streamchat.gateway.persistence.ChatSessionStore;
 import dev.streamchat.gateway.persistence.StoredReply;
 import dev.streamchat.gateway.quota.FreeTierQuota;
 import dev.streamchat.gateway.quota.QuotaSnapshot;
@@ -20,41 +17,36 @@ import dev.streamchat.gateway.stream.FinalEvent;
 import dev.streamchat.gateway.stream.SessionTombstones;
 import dev.streamchat.gateway.stream.StreamEndings;
 import dev.streamchat.gateway.stream.StreamSpec;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import reactor.core.publisher.Mono;
 
 /**
  * The one place where a stream's ending is settled: a completed reply is written once to MongoDB and counted
- * against the quota, a stopped one is written flagged and not counted, a failed one writes nothing and gives the
- * reservation back. Then it names the final event ({@code chat-stream-complete} only after the save succeeded).
- * A session deleted meanwhile gets nothing written. Never fails: a failed save becomes {@code chat-stream-error}.
+ * against the quota, a stopped one is written flagged and not counted (both through {@link ReplySaver}: never lost,
+ * never twice), a failed one writes nothing and gives the reservation back. Then it names the final event
+ * ({@code chat-stream-complete} with {@code persisted}). A session deleted meanwhile gets nothing written; a version
+ * whose message is gone becomes {@code chat-stream-error}.
  */
 @Component
 class ReplyEndings implements StreamEndings {
 
     private static final Logger log = LoggerFactory.getLogger(ReplyEndings.class);
 
-    private final ChatSessionStore sessions;
+    private final ReplySaver saver;
     private final FreeTierQuota quota;
     private final SessionTombstones tombstones;
-    private final Timer saveTimer;
 
-    ReplyEndings(ChatSessionStore sessions, FreeTierQuota quota, SessionTombstones tombstones, MeterRegistry meters) {
-        this.sessions = sessions;
+    ReplyEndings(ReplySaver saver, FreeTierQuota quota, SessionTombstones tombstones) {
+        this.saver = saver;
         this.quota = quota;
         this.tombstones = tombstones;
-        this.saveTimer = Timer.builder("gateway.persistence.save").description("The one MongoDB write of a finished stream")
-                .register(meters);
     }
 
     @Override
     public Mono<FinalEvent> completed(EndedStream stream, AiStreamEvent.Done done) {
         StoredReply reply = new StoredReply(stream.reply(), done.citations(), done.chunkReferences(), done.usage(),
                 done.route(), done.provider(), false, done.contextTrimmed());
-        return save(stream.spec(), reply)
-                .then(Mono.defer(() -> commitQuota(stream.spec())))
-                .map(snapshot -> FinalEvent.completed(completed(stream, reply, snapshot.orElse(null)), "complete"))
+        return save(stream.spec(), reply, true)
+                .map(saved -> FinalEvent.completed(completed(stream, reply, saved), "complete"))
                 .onErrorResume(error -> error instanceof SessionDeletedException
                         ? chargeDeletedAnswer(stream) : afterSaveFailure(stream, error));
     }
@@ -66,20 +58,17 @@ class ReplyEndings implements StreamEndings {
      */
     private Mono<FinalEvent> chargeDeletedAnswer(EndedStream stream) {
         StreamSpec spec = stream.spec();
-        return commitQuota(spec).onErrorResume(e -> Mono.empty()).then(Mono.fromSupplier(() -> FinalEvent.failed(
-                StreamPayloads.Failed.of(spec.sessionId(), spec.streamId(), ErrorCode.INTERNAL, "The session was deleted."),
-                "stopped")));
+        return quota.commit(spec.user(), spec.streamId()).then()
+                .onErrorResume(e -> release(spec))
+                .then(Mono.fromSupplier(() -> FinalEvent.failed(StreamPayloads.Failed.of(spec.sessionId(),
+                        spec.streamId(), ErrorCode.INTERNAL, "The session was deleted."), "stopped")));
     }
 
     @Override
     public Mono<FinalEvent> stopped(EndedStream stream) {
         StoredReply reply = new StoredReply(stream.reply(), List.of(), List.of(), null, null, null, true, false);
-        StreamSpec spec = stream.spec();
-        return save(spec, reply)
-                .then(release(spec))
-                .then(quota.snapshot(spec.user()).onErrorResume(e -> Mono.empty()))
-                .map(snapshot -> FinalEvent.completed(completed(stream, reply, snapshot), "stopped"))
-                .switchIfEmpty(Mono.fromSupplier(() -> FinalEvent.completed(completed(stream, reply, null), "stopped")))
+        return save(stream.spec(), reply, false)
+                .map(saved -> FinalEvent.completed(completed(stream, reply, saved), "stopped"))
                 .onErrorResume(error -> afterSaveFailure(stream, error));
     }
 
@@ -99,44 +88,30 @@ class ReplyEndings implements StreamEndings {
         return failed(stream, ErrorCode.UNAVAILABLE, "The reply could not be saved.", "error");
     }
 
-    /**
-     * Counts the saved reply. The reply is already stored, so a failure here must not turn the stream into an
-     * error: the reservation is released (the count errs in the user's favour) and the quota is left out.
-     */
-    private Mono<java.util.Optional<QuotaSnapshot>> commitQuota(StreamSpec spec) {
-        return quota.commit(spec.user(), spec.streamId())
-                .map(java.util.Optional::of)
-                .onErrorResume(error -> {
-                    log.warn("quota update failed after save sessionId={} streamId={} error={}", spec.sessionId(),
-                            spec.streamId(), error.getClass().getSimpleName());
-                    return release(spec).thenReturn(java.util.Optional.empty());
-                });
-    }
-
     private Mono<Void> release(StreamSpec spec) {
         return quota.release(spec.user(), spec.streamId()).onErrorResume(e -> Mono.empty());
     }
 
-    private Mono<Void> save(StreamSpec spec, StoredReply reply) {
-        Instant now = Instant.now();
-        Mono<Void> write = spec.kind() == StreamSpec.Kind.NEW_VERSION
-                ? sessions.addVersion(spec.sessionId(), spec.userId(), spec.messageId(), reply, now)
-                        .flatMap(found -> found ? Mono.<Void>empty()
-                                : Mono.error(new IllegalStateException("message to version is gone")))
-                : sessions.appendExchange(spec.sessionId(), spec.userId(), spec.question(), spec.userMessageId(),
-                        spec.messageId(), reply, now);
+    /**
+     * The one save of a finished reply, charged when {@code charge} (completed, not stopped): see {@link ReplySaver}
+     * (idempotent, retried, kept in Redis while MongoDB is down; a stopped reply releases its reservation). Nothing is
+     * written into a session being deleted (when Redis cannot say, the reply is saved: losing it would be worse).
+     */
+    private Mono<SavedReply> save(StreamSpec spec, StoredReply reply, boolean charge) {
+        PendingReply pending = new PendingReply(spec.streamId(), spec.sessionId(), spec.userId(), spec.user().plan(),
+                spec.kind() == StreamSpec.Kind.NEW_VERSION, spec.messageId(), spec.userMessageId(), spec.question(),
+                reply, System.currentTimeMillis(), charge);
         return tombstones.isDeleted(spec.sessionId())
-                .flatMap(deleted -> deleted ? Mono.error(new SessionDeletedException()) : Mono.defer(() -> {
-                    long begin = System.nanoTime();
-                    return write.doOnSuccess(v -> saveTimer.record(System.nanoTime() - begin, TimeUnit.NANOSECONDS));
-                }));
+                .onErrorReturn(false)
+                .flatMap(deleted -> deleted ? Mono.error(new SessionDeletedException()) : saver.save(pending));
     }
 
-    private static StreamPayloads.Completed completed(EndedStream stream, StoredReply reply, QuotaSnapshot snapshot) {
+    private static StreamPayloads.Completed completed(EndedStream stream, StoredReply reply, SavedReply saved) {
         StreamSpec spec = stream.spec();
+        QuotaSnapshot snapshot = saved.quota();
         return new StreamPayloads.Completed(spec.sessionId(), spec.streamId(), spec.messageId(), reply.content(),
                 reply.citations(), reply.chunkReferences(), reply.usage(), reply.stopped(), reply.contextTrimmed(),
-                snapshot == null ? null : snapshot.toJson(), stream.timingNow());
+                snapshot == null ? null : snapshot.toJson(), stream.timingNow(), saved.persisted());
     }
 
     /** The session was deleted while its stream ran: nothing may be written. */

@@ -31,10 +31,14 @@ public final class StreamPayloads {
     public record Error(String code, String message) {
     }
 
-    /** {@code chat-stream-complete}: after the reply was saved (or saved as stopped). */
+    /**
+     * {@code chat-stream-complete}: after the reply was saved (or saved as stopped). {@code persisted} is false when
+     * MongoDB did not take the reply in time: it is kept and written later, then {@code chat-session-saved} follows.
+     */
     public record Completed(String sessionId, String streamId, String messageId, String content, List<Object> citations,
                             List<Object> chunkReferences, Map<String, Object> usage, boolean stopped,
-                            boolean contextTrimmed, Map<String, Object> quota, Timing timing) implements StreamPayload {
+                            boolean contextTrimmed, Map<String, Object> quota, Timing timing, boolean persisted)
+            implements StreamPayload {
     }
 
     /** The {@code timing} member of {@code chat-stream-complete}. */

@@ -2,9 +2,10 @@ package dev.streamchat.gateway.socket;
 
 /**
  * The one seam through which room events leave the node: sends a server event to every socket of one user (the
- * room named by the user id). Today {@link UserRooms} delivers to this node's sockets; a cross-node fan-out wraps
- * this interface (decorator) and forwards the same call to the other nodes, which hand it to their own
- * {@code UserRooms}.
+ * room named by the user id), on this node and on every other gateway node. {@link UserRooms} delivers to this
+ * node's sockets ({@link RoomEvents}); {@code cluster.ClusterEvents} is the primary implementation: it delivers
+ * here, then publishes the event to the user's Redis channel for the other nodes (a chat stream's events ride its
+ * resume-log flush instead, see {@code stream.StreamFanout}).
  *
  * <p>Payloads are one of: a {@link StreamPayload} record of {@link StreamPayloads} (start, complete, error), an
  * {@link EncodedPayload} (tokens: JSON bytes built once per event, with their stream id and seq; forward

@@ -19,7 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@value #MAX_QUEUED_POLLING_PACKETS} packets not yet fetched. It can catch up with {@code chat-resume}.
  * Never blocks, never throws.
  */
-class UserRooms implements UserEvents {
+class UserRooms implements RoomEvents {
 
     private static final Logger log = LoggerFactory.getLogger(UserRooms.class);
     static final int MAX_QUEUED_POLLING_PACKETS = 4096;

@@ -11,6 +11,7 @@ import io.lettuce.core.StreamMessage;
 import org.springframework.stereotype.Component;
 
 import dev.streamchat.gateway.socket.StreamCommands;
+import dev.streamchat.gateway.cluster.UserChannels;
 import dev.streamchat.gateway.error.ErrorCode;
 import dev.streamchat.gateway.error.ApiException;
 import dev.streamchat.gateway.socket.SocketEvents;
@@ -36,9 +37,11 @@ class RedisStreamCommands implements StreamCommands {
     private final StreamRelay relay;
     private final StreamProperties properties;
     private final JsonMapper json;
+    private final UserChannels channels;
 
     RedisStreamCommands(StreamStore store, ActiveStreams active, StreamRelay relay, StreamProperties properties,
-                        JsonMapper json) {
+                        JsonMapper json, UserChannels channels) {
+        this.channels = channels;
         this.store = store;
         this.active = active;
         this.relay = relay;
@@ -63,7 +66,9 @@ class RedisStreamCommands implements StreamCommands {
     @Override
     public Mono<ResumeStatus> resume(String userId, String streamId, long afterSeq, Consumer<ResumeStatus> ackFirst,
                                      BiConsumer<String, Object> sendToSocket) {
-        return store.meta(streamId)
+        // Subscribed before the log is read: whatever the owner appends later also reaches this node live, so the
+        // replay and the live frames (held by the socket's resume gate) together miss nothing.
+        return channels.ready(userId).then(store.meta(streamId))
                 .filter(meta -> userId.equals(meta.get("uid")))
                 .flatMap(meta -> {
                     ResumeStatus status = statusOf(meta.get("status"));

@@ -38,13 +38,16 @@ class ResumeFlusher implements SmartLifecycle {
     private final StreamRelay relay;
     private final StreamProperties properties;
     private final JsonMapper json;
+    private final StreamFanout fanout;
     private final Scheduler scheduler = Schedulers.newSingle("resume-flusher", true);
     private final long pendingRenewMillis;
     private volatile Disposable ticking;
     /** The script's SHA once Redis has it; null: send the script itself (first tick, after NOSCRIPT). */
     private volatile String flushSha;
 
-    ResumeFlusher(ActiveStreams active, StreamStore store, StreamRelay relay, StreamProperties properties, JsonMapper json) {
+    ResumeFlusher(ActiveStreams active, StreamStore store, StreamRelay relay, StreamProperties properties, JsonMapper json,
+                  StreamFanout fanout) {
+        this.fanout = fanout;
         this.active = active;
         this.store = store;
         this.relay = relay;
@@ -99,7 +102,7 @@ class ResumeFlusher implements SmartLifecycle {
                 if (now - stream.lastFlushMillis < pendingRenewMillis) {
                     continue;
                 }
-            } else if (!stream.hasWork() && now - stream.lastFlushMillis < IDLE_POLL_MS) {
+            } else if (!stream.hasWork() && stream.startAnnounced && now - stream.lastFlushMillis < IDLE_POLL_MS) {
                 continue;
             }
             queueFlush(redis, stream, now);
@@ -122,8 +125,12 @@ class ResumeFlusher implements SmartLifecycle {
             stream.failedStateJson = relay.stateJson(stream.spec, "failed");
         }
         String tokens = batch.tokens().isEmpty() ? "" : json.writeValueAsString(batch.tokens());
+        // chat-stream-start reaches other nodes with the first flush after the ai-service accepted, ahead of any token.
+        boolean announceStart = !stream.startAnnounced && stream.state.get() != RunningStream.PENDING;
+        String frame = fanout.frame(stream.spec, batch, tokens, announceStart);
         String sha = flushSha;
-        RedisFuture<Long> reply = store.queueFlush(redis, sha, stream.spec, batch, tokens, stream.failedStateJson, refresh);
+        RedisFuture<Long> reply = store.queueFlush(redis, sha, stream.spec, batch, tokens, stream.failedStateJson, refresh,
+                fanout.channel(stream.spec), frame);
         if (sha == null) {
             flushSha = redis.digest(StreamStore.FLUSH); // EVAL has loaded it: later calls send only the SHA
         }
@@ -141,7 +148,17 @@ class ResumeFlusher implements SmartLifecycle {
                 log.debug("resume flush failed streamId={}", stream.spec.streamId(), error);
                 return;
             }
+            if (stop != null && stop == -2L) {
+                // Redis restarted empty: record the stream again; this batch goes out with the next tick.
+                stream.restore(batch);
+                stream.lastRefreshMillis = 0;
+                reopen(stream);
+                return;
+            }
             stream.flushInFlight = false;
+            if (announceStart) {
+                stream.startAnnounced = true;
+            }
             if (batch.finalEntry() != null) {
                 stream.finalFlushed.tryEmitEmpty();
             } else if (stop != null && stop == 1L) {
@@ -150,5 +167,17 @@ class ResumeFlusher implements SmartLifecycle {
                 relay.leaseLost(stream);
             }
         });
+    }
+
+    /** Keeps flushInFlight set until the stream is recorded again, so no flush runs against the missing keys. */
+    private void reopen(RunningStream stream) {
+        log.warn("stream keys lost in Redis (restart?), recording the stream again streamId={}", stream.spec.streamId());
+        store.reopen(stream.spec, relay.stateJson(stream.spec, "in_progress"))
+                .subscribe(locked -> {
+                    stream.flushInFlight = false;
+                    if (!locked) {
+                        relay.leaseLost(stream);
+                    }
+                }, error -> stream.flushInFlight = false);
     }
 }

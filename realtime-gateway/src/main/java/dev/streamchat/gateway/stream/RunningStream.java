@@ -46,6 +46,8 @@ final class RunningStream {
     volatile long lastRefreshMillis;
     /** The contract state key's value should this node die mid-stream (built once, by the flusher). */
     String failedStateJson;
+    /** chat-stream-start went out to other nodes (with the first flush after the ai-service accepted). */
+    volatile boolean startAnnounced;
 
     volatile Disposable upstream;
     volatile Disposable overallTimer;

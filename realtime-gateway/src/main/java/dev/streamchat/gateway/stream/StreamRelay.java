@@ -239,6 +239,11 @@ public class StreamRelay {
         fail(stream, ErrorCode.UNAVAILABLE, "The answer was interrupted; try again.", "error");
     }
 
+    /** This node is shutting down and the stream did not finish in the drain time: end it retryable elsewhere. */
+    void interrupt(RunningStream stream) {
+        fail(stream, ErrorCode.UNAVAILABLE, "This server is restarting; try again.", "error");
+    }
+
     private void fail(RunningStream stream, ErrorCode code, String message, String outcome) {
         if (beginFinish(stream)) {
             end(stream, endings.failed(ended(stream), code, message, outcome));

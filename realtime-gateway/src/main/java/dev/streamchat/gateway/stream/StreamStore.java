@@ -35,18 +35,27 @@ class StreamStore {
     static final String STATUS_RUNNING = "running";
 
     /**
-     * Appends a batch (and maybe the final entry) and, when ARGV[14] is 1 (at most once a second), refreshes the
-     * TTLs and the liveness lease; returns the stop flag, or -1 when the lease had already lapsed (other nodes now
-     * count the stream as failed).
+     * Appends a batch (and maybe the final entry), publishes what it newly appended to the user's fan-out channel
+     * (ARGV[15], frame ARGV[16]) and, when ARGV[14] is 1 (at most once a second), refreshes the TTLs and the liveness
+     * lease; returns the stop flag, or -1 when the lease had already lapsed (other nodes now count the stream as
+     * failed), or -2 without doing anything when the meta hash is gone: Redis lost its data (restarted empty).
      */
     static final String FLUSH = """
+            if redis.call('EXISTS', KEYS[2]) == 0 then return -2 end
+            local fresh = tonumber(ARGV[2]) == 0 and ARGV[6] == ''
             if tonumber(ARGV[2]) > 0 then
-              redis.pcall('XADD', KEYS[1], ARGV[4] .. '-0', 's', ARGV[3], 't', 'tok', 'd', ARGV[5])
+              local added = redis.pcall('XADD', KEYS[1], ARGV[4] .. '-0', 's', ARGV[3], 't', 'tok', 'd', ARGV[5])
+              fresh = type(added) == 'string'
               redis.call('HSET', KEYS[2], 'top', ARGV[4])
+            end
+            -- What was appended now (not a resend Redis had already taken) goes to the user's other nodes.
+            local function publish()
+              if fresh and ARGV[16] ~= '' then redis.call('PUBLISH', ARGV[15], ARGV[16]) end
             end
             local stop = tonumber(redis.call('HGET', KEYS[2], 'stop') or '0')
             if ARGV[6] ~= '' then
-              redis.pcall('XADD', KEYS[1], ARGV[7], 't', 'end', 'd', ARGV[6])
+              local added = redis.pcall('XADD', KEYS[1], ARGV[7], 't', 'end', 'd', ARGV[6])
+              fresh = fresh or type(added) == 'string'
               redis.call('HSET', KEYS[2], 'status', ARGV[8])
               redis.call('PEXPIRE', KEYS[1], ARGV[11])
               redis.call('PEXPIRE', KEYS[2], ARGV[11])
@@ -56,6 +65,7 @@ class StreamStore {
               redis.call('DEL', KEYS[6])
             elseif ARGV[14] == '1' then
               if redis.call('PEXPIRE', KEYS[6], ARGV[13]) == 0 then
+                publish()
                 return -1
               end
               redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -64,6 +74,7 @@ class StreamStore {
               redis.call('PEXPIRE', KEYS[4], 300000)
               redis.call('PEXPIRE', KEYS[5], ARGV[1])
             end
+            publish()
             return stop
             """;
 
@@ -259,6 +270,16 @@ class StreamStore {
                 .timeout(StoreTimeouts.CALL);
     }
 
+    /**
+     * After Redis lost the stream's keys (a restart without persistence) while this node still runs it: records it
+     * again (meta, state, the user's running set) and takes its session lock and lease back; false when another
+     * stream took the session meanwhile (then this one must end). What was logged before the loss is gone: a resume
+     * from before it gets the later tokens and the final event, whose {@code content} is the whole reply.
+     */
+    Mono<Boolean> reopen(StreamSpec spec, String stateJson) {
+        return open(spec, stateJson).then(lockSession(spec.sessionId(), spec.streamId()));
+    }
+
     /** Undoes {@link #open} for a stream that never started (the ai-service gave no 2xx). */
     Mono<Void> discard(StreamSpec spec) {
         return redis.commands().flatMap(r -> Mono.when(
@@ -270,11 +291,13 @@ class StreamStore {
     /**
      * Queues one batch on the flusher's pipelined connection as {@code EVALSHA} (or {@code EVAL} when the script
      * must be sent again); nothing is sent before that connection's {@code flushCommands()}. The future holds the
-     * stream's stop flag (1 = a stop was requested from some node, -1 = the lease had lapsed); Lettuce's command
+     * stream's stop flag (1 = a stop was requested from some node, -1 = the lease had lapsed, -2 = Redis lost the
+     * stream's keys); Lettuce's command
      * timeout bounds it.
      */
     RedisFuture<Long> queueFlush(RedisAsyncCommands<String, String> redis, String flushSha, StreamSpec spec,
-                                 RunningStream.Batch batch, String tokensJson, String failedStateJson, boolean refresh) {
+                                 RunningStream.Batch batch, String tokensJson, String failedStateJson, boolean refresh,
+                                 String fanoutChannel, String fanoutFrame) {
         String[] keys = {eventsKey(spec.streamId()), metaKey(spec.streamId()), stateKey(spec),
                 sessionLockKey(spec.sessionId()), userStreamsKey(spec.userId()), leaseKey(spec.streamId())};
         String[] args = {
@@ -291,7 +314,9 @@ class StreamStore {
                 resumeTtlMs,
                 spec.streamId(),
                 leaseTtlMs,
-                refresh ? "1" : "0"};
+                refresh ? "1" : "0",
+                fanoutChannel,
+                fanoutFrame};
         return flushSha == null
                 ? redis.eval(FLUSH, ScriptOutputType.INTEGER, keys, args)
                 : redis.evalsha(flushSha, ScriptOutputType.INTEGER, keys, args);

@@ -54,7 +54,8 @@ final class RecordedEvents {
             return new BeanPostProcessor() {
                 @Override
                 public Object postProcessAfterInitialization(Object bean, String beanName) {
-                    if (bean instanceof UserEvents real) {
+                    // The primary UserEvents only (the node-local RoomEvents behind it would record every event twice).
+                    if (bean instanceof UserEvents real && !(bean instanceof dev.streamchat.gateway.socket.RoomEvents)) {
                         return (UserEvents) (userId, event, payload) -> {
                             ALL.add(new Emitted(userId, event, asMap(payload)));
                             real.emit(userId, event, payload);

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Runs {@code src/test/js/scenarios.mjs} (the official {@code socket.io-client} from npm, installed with
  * {@code npm ci} from the committed lockfile when {@code node_modules} is missing) and returns its results.
  */
-final class NodeSocketHarness {
+public final class NodeSocketHarness {
 
     private static final Path DIR = Path.of("src", "test", "js").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,7 +24,7 @@ final class NodeSocketHarness {
     private NodeSocketHarness() {
     }
 
-    static synchronized void install() {
+    public static synchronized void install() {
         if (Files.isDirectory(DIR.resolve("node_modules").resolve("socket.io-client"))) {
             return;
         }

@@ -18,7 +18,7 @@ import io.socket.client.Socket;
 /** One browser tab as the gateway sees it: a Java socket.io client that records the stream events it receives. */
 final class UserSocket implements AutoCloseable {
 
-    record Received(String event, JSONObject payload) {
+    record Received(String event, JSONObject payload, long atNanos) {
         String streamId() {
             return payload.optString("streamId", null);
         }
@@ -45,7 +45,7 @@ final class UserSocket implements AutoCloseable {
         socket.on(Socket.EVENT_CONNECT, args -> connected.set(true));
         socket.on(Socket.EVENT_DISCONNECT, args -> connected.set(false));
         for (String event : EVENTS) {
-            socket.on(event, args -> received.add(new Received(event, (JSONObject) args[0])));
+            socket.on(event, args -> received.add(new Received(event, (JSONObject) args[0], System.nanoTime())));
         }
         socket.connect();
     }
@@ -67,12 +67,29 @@ final class UserSocket implements AutoCloseable {
         return received.stream().filter(r -> r.event().equals("chat-stream-error")).map(r -> r.payload().toString()).toList();
     }
 
+    /** How many events had arrived when the last resume ack arrived (acks and events share one ordered thread). */
+    final java.util.concurrent.atomic.AtomicInteger receivedAtAck = new java.util.concurrent.atomic.AtomicInteger(-1);
+
     /** Emits {@code chat-resume} and returns the ack payload holder (filled when the ack arrives). */
     AtomicReference<JSONObject> resume(String streamId, long afterSeq) {
         AtomicReference<JSONObject> ack = new AtomicReference<>();
         try {
             socket.emit("chat-resume", new JSONObject().put("streamId", streamId).put("afterSeq", afterSeq),
-                    (Ack) args -> ack.set((JSONObject) args[0]));
+                    (Ack) args -> {
+                        receivedAtAck.set(received.size());
+                        ack.set((JSONObject) args[0]);
+                    });
+        } catch (JSONException e) {
+            throw new IllegalStateException(e);
+        }
+        return ack;
+    }
+
+    /** Emits {@code chat-stop} and returns the ack payload holder (filled when the ack arrives). */
+    AtomicReference<JSONObject> stop(String streamId) {
+        AtomicReference<JSONObject> ack = new AtomicReference<>();
+        try {
+            socket.emit("chat-stop", new JSONObject().put("streamId", streamId), (Ack) args -> ack.set((JSONObject) args[0]));
         } catch (JSONException e) {
             throw new IllegalStateException(e);
         }

@@ -1,0 +1,125 @@
+package dev.streamchat.gateway.reply;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import dev.streamchat.gateway.socket.SocketEvents;
+import dev.streamchat.gateway.socket.UserEvents;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Writes the replies MongoDB did not take in time, on whichever node gets to them first: every
+ * {@code replayInterval} it claims the due ones atomically (each for a lease, so two nodes never replay the same
+ * entry at once), writes each (idempotent), charges it (idempotent), tells the user's sockets
+ * {@code chat-session-saved {sessionId, streamId, messageId}} and only then removes it. A failure leaves it for
+ * the next claim. Also retries the replies this node keeps in memory because Redis was down as well.
+ */
+@Component
+class PendingReplyReplayer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(PendingReplyReplayer.class);
+    private static final int BATCH = 16;
+
+    private final PendingReplies pending;
+    private final LocalPendingReplies local;
+    private final ReplyWriter writer;
+    private final UserEvents events;
+    private final ReplyProperties properties;
+    private final Scheduler scheduler = Schedulers.newSingle("reply-replayer", true);
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private final Counter replayed;
+    private volatile Disposable ticking;
+
+    PendingReplyReplayer(PendingReplies pending, LocalPendingReplies local, ReplyWriter writer, UserEvents events,
+                         ReplyProperties properties, MeterRegistry meters) {
+        this.pending = pending;
+        this.local = local;
+        this.writer = writer;
+        this.events = events;
+        this.properties = properties;
+        this.replayed = Counter.builder("gateway.persistence.save.replayed")
+                .description("Replies written after MongoDB came back").register(meters);
+    }
+
+    /** One pass (also called by tests); passes never overlap. */
+    Mono<Void> replayOnce() {
+        if (!busy.compareAndSet(false, true)) {
+            return Mono.empty();
+        }
+        Mono<Void> fromRedis = pending.claimDue(BATCH)
+                .concatMap(streamId -> pending.get(streamId)
+                        .flatMap(reply -> replay(reply).then(pending.remove(streamId)))
+                        .switchIfEmpty(pending.remove(streamId).then(Mono.empty()))
+                        .onErrorResume(error -> {
+                            log.debug("pending reply not written yet streamId={} error={}", streamId, error.toString());
+                            return Mono.empty();
+                        }))
+                .then()
+                .onErrorResume(error -> Mono.empty());
+        Mono<Void> fromMemory = Flux.fromIterable(local.snapshot())
+                .concatMap(reply -> pending.put(reply) // Redis is back: hand it over to every node
+                        .doOnSuccess(v -> local.remove(reply.streamId()))
+                        .onErrorResume(redisDown -> replay(reply).doOnSuccess(v -> local.remove(reply.streamId())))
+                        .onErrorResume(error -> Mono.empty()))
+                .then();
+        return fromRedis.then(fromMemory).doFinally(signal -> busy.set(false));
+    }
+
+    private Mono<Void> replay(PendingReply reply) {
+        return pending.sessionDeleted(reply.sessionId())
+                .flatMap(deleted -> {
+                    if (deleted) {
+                        log.info("pending reply dropped, its session was deleted streamId={}", reply.streamId());
+                        return Mono.<Void>empty();
+                    }
+                    return writer.write(reply)
+                            .then(writer.charge(reply))
+                            .doOnSuccess(quota -> {
+                                replayed.increment();
+                                log.info("pending reply saved sessionId={} streamId={}", reply.sessionId(), reply.streamId());
+                                Map<String, Object> saved = new LinkedHashMap<>();
+                                saved.put("sessionId", reply.sessionId());
+                                saved.put("streamId", reply.streamId());
+                                saved.put("messageId", reply.messageId());
+                                events.emit(reply.userId(), SocketEvents.SESSION_SAVED, saved);
+                            })
+                            .onErrorResume(ReplyWriter.MessageGone.class, gone -> Mono.empty())
+                            .then();
+                });
+    }
+
+    @Override
+    public void start() {
+        long period = properties.replayInterval().toMillis();
+        ticking = scheduler.schedulePeriodically(() -> replayOnce().subscribe(null, e -> { }), period, period,
+                TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        Disposable current = ticking;
+        if (current != null) {
+            current.dispose();
+        }
+        ticking = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return ticking != null;
+    }
+}
