@@ -9,6 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.logging.LogEntry;
 
+import dev.streamchat.gateway.testing.AiReply;
+
 /**
  * The page works under its Content-Security-Policy: it signs in, connects the socket (another port), streams an
  * answer and draws the quota bar, and the browser reports no CSP violation.

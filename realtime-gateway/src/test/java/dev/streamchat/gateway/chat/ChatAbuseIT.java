@@ -3,39 +3,33 @@ package dev.streamchat.gateway.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.IntStream;
 
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
-import dev.streamchat.gateway.chat.FakeAiServer.Plan;
 import dev.streamchat.gateway.chat.RecordedEvents.Emitted;
-import dev.streamchat.gateway.config.TestBackends;
+import dev.streamchat.gateway.testing.AiReply;
+import dev.streamchat.gateway.testing.GatewayStackTest;
 import reactor.core.publisher.Mono;
 
 /**
  * Ways a client could get answers it is not charged for, hold more than its share of streams, or grow a session
  * without bound, against the whole gateway (embedded Redis and MongoDB, the fake ai-service at the HTTP level).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "JWT_SECRET=" + TestBackends.JWT_SECRET,
-        "AI_SERVICE_API_KEY=" + FakeAiServer.API_KEY,
+@TestPropertySource(properties = {
         "gateway.stream.idle-timeout=3s",
         "gateway.ratelimit.chat-per-minute=200",
         "gateway.quota.free-chats-per-month=5",
@@ -45,38 +39,14 @@ import reactor.core.publisher.Mono;
 })
 @Import(RecordedEvents.Wiring.class)
 @SuppressWarnings("unchecked")
-class ChatAbuseIT {
-
-    static final FakeAiServer AI;
-
-    static {
-        try {
-            AI = new FakeAiServer();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    @DynamicPropertySource
-    static void backends(DynamicPropertyRegistry registry) {
-        TestBackends.register(registry, TestBackends.freePort());
-        registry.add("gateway.ai.url", AI::url);
-    }
-
-    @AfterAll
-    static void resetFake() {
-        AI.planner = q -> Plan.answer(FakeAiServer.defaultTokens(q));
-    }
-
-    @LocalServerPort
-    int port;
+class ChatAbuseIT extends GatewayStackTest {
 
     @Autowired
     ReactiveMongoTemplate mongo;
 
     GatewayClient client;
 
-    @org.junit.jupiter.api.BeforeAll
+    @BeforeAll
     static void warmUp(@Autowired ReactiveMongoTemplate mongo) {
         // The first MongoDB call of a cold JVM can take longer than the gateway's 2 s store timeout on a busy machine.
         mongo.findById("warm-up", Document.class, "users").block(Duration.ofSeconds(30));
@@ -85,7 +55,6 @@ class ChatAbuseIT {
     @BeforeEach
     void setUp() {
         client = new GatewayClient(port);
-        AI.planner = q -> Plan.answer(FakeAiServer.defaultTokens(q));
     }
 
     static String user() {
@@ -123,16 +92,22 @@ class ChatAbuseIT {
         String token = client.login(user(), "free");
         List<String> answer = IntStream.range(0, 60).mapToObj(i -> "w" + i + " ").toList();
         for (int round = 0; round < 2; round++) {
-            AI.planner = q -> Plan.slow(answer, Duration.ofMillis(25));
+            // The answer waits after its first token until the session is gone, so the delete lands mid-stream.
+            CountDownLatch restOfTheAnswer = new CountDownLatch(1);
+            AI.planner = q -> AiReply.answer(answer).holdingAfter(1, restOfTheAnswer);
             Map<String, Object> accepted = client.ask(token, "{\"message\":\"free answer " + round + "\"}");
             String streamId = (String) accepted.get("streamId");
             String sessionId = (String) accepted.get("sessionId");
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> RecordedEvents.ofStream(streamId).stream().anyMatch(e -> e.event().equals("chat-stream-token")));
-            client.delete(token, "/api/v1/chat/sessions/" + sessionId).expectStatus().isNoContent();
-            assertThat(last(awaitEnd(streamId))).isEqualTo("chat-stream-error");
+            try {
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> RecordedEvents.ofStream(streamId).stream().anyMatch(e -> e.event().equals("chat-stream-token")));
+                client.delete(token, "/api/v1/chat/sessions/" + sessionId).expectStatus().isNoContent();
+                assertThat(last(awaitEnd(streamId))).isEqualTo("chat-stream-error");
+            } finally {
+                restOfTheAnswer.countDown();
+            }
 
-            AI.planner = q -> Plan.answer(answer);
+            AI.planner = q -> AiReply.answer(answer);
             int callsBefore = AI.streamRequests.get();
             Map<String, Object> refused = client.json(client.post(token, "/api/v1/chat/sessions/" + sessionId + "/retry",
                     "{\"streamId\":\"" + streamId + "\"}"), 404);
@@ -150,7 +125,7 @@ class ChatAbuseIT {
     void aWholeAnswerIsChargedWhenTheSessionIsDeletedBeforeItStarted() {
         String userId = user();
         String token = client.login(userId, "free");
-        AI.planner = q -> Plan.answer(List.of("first"));
+        AI.planner = q -> AiReply.answer(List.of("first"));
         Map<String, Object> first = client.ask(token, "{\"message\":\"one\"}");
         assertThat(last(awaitEnd((String) first.get("streamId")))).isEqualTo("chat-stream-complete");
         String sessionId = (String) first.get("sessionId");
@@ -158,12 +133,12 @@ class ChatAbuseIT {
 
         // The ai-service answers 503 first: the gateway retries one second later, and the session is deleted in
         // between, after admission and before the stream starts.
-        AtomicInteger attempts = new AtomicInteger();
+        String second = "two of " + userId;
         List<String> answer = IntStream.range(0, 20).mapToObj(i -> "t" + i + " ").toList();
-        AI.planner = q -> attempts.getAndIncrement() == 0 ? Plan.status(503) : Plan.answer(answer);
+        AI.onQuestion(second, AiReply.status(503), AiReply.answer(answer));
         CompletableFuture<Integer> ask = CompletableFuture.supplyAsync(() -> client.post(token, "/api/v1/chat/new",
-                "{\"message\":\"two\",\"sessionId\":\"" + sessionId + "\"}").returnResult(String.class).getStatus().value());
-        await().atMost(Duration.ofSeconds(5)).until(() -> attempts.get() >= 1);
+                "{\"message\":\"" + second + "\",\"sessionId\":\"" + sessionId + "\"}").returnResult(String.class).getStatus().value());
+        await().atMost(Duration.ofSeconds(5)).until(() -> AI.lastCallFor(second) != null);
         client.delete(token, "/api/v1/chat/sessions/" + sessionId).expectStatus().isNoContent();
         int status = ask.join();
         assertThat(status).isIn(202, 404);
@@ -213,25 +188,29 @@ class ChatAbuseIT {
     @Test
     void aUserMayRunOnlyTheConfiguredNumberOfStreamsAtOnce() {
         String token = client.login(user(), "pro");
-        AI.planner = q -> q.startsWith("slow")
-                ? Plan.slow(IntStream.range(0, 400).mapToObj(i -> "s" + i).toList(), Duration.ofMillis(20))
-                : Plan.answer(List.of("quick"));
-        String one = (String) client.ask(token, "{\"message\":\"slow one\"}").get("streamId");
-        String two = (String) client.ask(token, "{\"message\":\"slow two\"}").get("streamId");
-        int callsBefore = AI.streamRequests.get();
-        Map<String, Object> refused = client.json(client.post(token, "/api/v1/chat/new", "{\"message\":\"slow three\"}"), 429);
-        assertThat(refused.get("code")).isEqualTo("too_many_streams");
-        assertThat(AI.streamRequests.get()).isEqualTo(callsBefore);
+        // A "slow" stream runs until it is stopped: it waits before its first token (keepalives keep it alive).
+        CountDownLatch heldOpen = new CountDownLatch(1);
+        AI.planner = q -> q.startsWith("slow") ? AiReply.tokens("s").holdingAfter(0, heldOpen) : AiReply.answer(List.of("quick"));
+        try {
+            String one = (String) client.ask(token, "{\"message\":\"slow one\"}").get("streamId");
+            String two = (String) client.ask(token, "{\"message\":\"slow two\"}").get("streamId");
+            int callsBefore = AI.streamRequests.get();
+            Map<String, Object> refused = client.json(client.post(token, "/api/v1/chat/new", "{\"message\":\"slow three\"}"), 429);
+            assertThat(refused.get("code")).isEqualTo("too_many_streams");
+            assertThat(AI.streamRequests.get()).isEqualTo(callsBefore);
 
-        client.post(token, "/api/v1/chat/streams/" + one + "/stop", null).expectStatus().isAccepted();
-        awaitEnd(one);
-        // The slot comes back when a stream ends.
-        String three = (String) client.ask(token, "{\"message\":\"slow three\"}").get("streamId");
-        client.json(client.post(token, "/api/v1/chat/new", "{\"message\":\"quick\"}"), 429);
-        client.post(token, "/api/v1/chat/streams/" + two + "/stop", null).expectStatus().isAccepted();
-        client.post(token, "/api/v1/chat/streams/" + three + "/stop", null).expectStatus().isAccepted();
-        awaitEnd(two);
-        awaitEnd(three);
+            client.post(token, "/api/v1/chat/streams/" + one + "/stop", null).expectStatus().isAccepted();
+            awaitEnd(one);
+            // The slot comes back when a stream ends.
+            String three = (String) client.ask(token, "{\"message\":\"slow three\"}").get("streamId");
+            client.json(client.post(token, "/api/v1/chat/new", "{\"message\":\"quick\"}"), 429);
+            client.post(token, "/api/v1/chat/streams/" + two + "/stop", null).expectStatus().isAccepted();
+            client.post(token, "/api/v1/chat/streams/" + three + "/stop", null).expectStatus().isAccepted();
+            awaitEnd(two);
+            awaitEnd(three);
+        } finally {
+            heldOpen.countDown();
+        }
         Map<String, Object> quick = client.ask(token, "{\"message\":\"quick\"}");
         assertThat(last(awaitEnd((String) quick.get("streamId")))).isEqualTo("chat-stream-complete");
     }
@@ -241,7 +220,7 @@ class ChatAbuseIT {
     @Test
     void aFullSessionRefusesNewQuestionsWith409SessionFull() {
         String token = client.login(user(), "pro");
-        AI.planner = q -> Plan.answer(List.of("ok"));
+        AI.planner = q -> AiReply.answer(List.of("ok"));
         Map<String, Object> first = client.ask(token, "{\"message\":\"q0\"}");
         awaitEnd((String) first.get("streamId"));
         String sessionId = (String) first.get("sessionId");
@@ -263,7 +242,7 @@ class ChatAbuseIT {
     void aSessionOverTheByteBoundRefusesNewQuestions() {
         String token = client.login(user(), "pro");
         String big = "x".repeat(7000);
-        AI.planner = q -> Plan.answer(IntStream.range(0, 5).mapToObj(i -> "y".repeat(5000)).toList());
+        AI.planner = q -> AiReply.answer(IntStream.range(0, 5).mapToObj(i -> "y".repeat(5000)).toList());
         Map<String, Object> first = client.ask(token, "{\"message\":\"" + big + "\"}");
         awaitEnd((String) first.get("streamId"));
         String sessionId = (String) first.get("sessionId");
