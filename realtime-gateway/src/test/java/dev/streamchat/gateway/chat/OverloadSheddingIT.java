@@ -3,7 +3,6 @@ package dev.streamchat.gateway.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,15 +10,13 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
-import dev.streamchat.gateway.chat.FakeAiServer.Plan;
-import dev.streamchat.gateway.config.TestBackends;
+import dev.streamchat.gateway.testing.AiReply;
+import dev.streamchat.gateway.testing.FakeAiService;
+import dev.streamchat.gateway.testing.GatewayStackTest;
 
 /**
  * Shedding at the door through real HTTP: with the streams-per-core limit set so low that one running stream is
@@ -28,44 +25,23 @@ import dev.streamchat.gateway.config.TestBackends;
  * request is admitted again. The pressure is induced deterministically (a stream held open by the fake ai-service),
  * not by loading the machine.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "JWT_SECRET=" + TestBackends.JWT_SECRET,
-        "AI_SERVICE_API_KEY=" + FakeAiServer.API_KEY,
+@TestPropertySource(properties = {
         "gateway.overload.max-streams-per-core=0.001",
         "gateway.overload.retry-after=3s",
 })
-class OverloadSheddingIT {
-
-    static final FakeAiServer AI;
-
-    static {
-        try {
-            AI = new FakeAiServer();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    @DynamicPropertySource
-    static void backends(DynamicPropertyRegistry registry) {
-        TestBackends.register(registry, TestBackends.freePort());
-        registry.add("gateway.ai.url", AI::url);
-    }
+class OverloadSheddingIT extends GatewayStackTest {
 
     @AfterAll
-    static void stopFake() {
-        AI.close();
+    static void resetFake() {
+        AI.reset();
     }
-
-    @LocalServerPort
-    int port;
 
     @Test
     void aBusyNodeRefusesNewStreamsFastWithRetryAfterAndAdmitsThemWhenThePressureIsGone() {
         GatewayClient client = new GatewayClient(port);
         AI.planner = query -> query.startsWith("hold")
-                ? Plan.slow(List.of("one", " two", " three", " four"), Duration.ofMillis(400))
-                : Plan.answer(FakeAiServer.defaultTokens(query));
+                ? AiReply.slow(List.of("one", " two", " three", " four"), Duration.ofMillis(400))
+                : AiReply.answer(FakeAiService.defaultTokens(query));
         String busyUser = login(client, "busy-");
         String otherUser = login(client, "other-");
 
