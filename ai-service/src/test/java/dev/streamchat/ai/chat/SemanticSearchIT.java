@@ -524,7 +524,9 @@ class SemanticSearchIT {
         post("/api/v1/semantic_search", KEY, body("Count me"), "application/json");
 
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            String metrics = get("/actuator/prometheus").body();
+            // Every path but the health probes needs the key, the metrics too.
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                    .header("X-API-Key", KEY).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).contains("ai_stream_started_total", "ai_stream_finished_total{",
                     "outcome=\"complete\"", "ai_stream_duration_seconds_bucket", "ai_stream_first_token_seconds_bucket");
         });
