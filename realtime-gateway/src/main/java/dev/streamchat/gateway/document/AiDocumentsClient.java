@@ -102,6 +102,10 @@ public class AiDocumentsClient {
             return response.releaseBody().then(Mono.error(new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "Only .txt, .md and .pdf files are accepted.")));
         }
+        if (status == HttpStatus.CONFLICT.value()) {
+            return response.releaseBody().then(Mono.error(new ApiException(ErrorCode.DOCUMENT_LIMIT,
+                    "You store the most documents allowed; delete one before uploading another.")));
+        }
         return response.releaseBody().then(Mono.error(new IllegalStateException("ai-service answered " + status)));
     }
 

@@ -18,6 +18,8 @@ public enum ErrorCode {
     TOO_MANY_STREAMS("too_many_streams", HttpStatus.TOO_MANY_REQUESTS, true),
     /** The session holds {@code CHAT_MAX_SESSION_MESSAGES} entries or {@code CHAT_MAX_SESSION_BYTES} of text. */
     SESSION_FULL("session_full", HttpStatus.CONFLICT, false),
+    /** The user already stores the ai-service's {@code DOCUMENTS_MAX_PER_USER} documents. */
+    DOCUMENT_LIMIT("document_limit", HttpStatus.CONFLICT, false),
     PAYLOAD_TOO_LARGE("payload_too_large", HttpStatus.CONTENT_TOO_LARGE, false),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, false),
     UNAVAILABLE("unavailable", HttpStatus.SERVICE_UNAVAILABLE, true),
