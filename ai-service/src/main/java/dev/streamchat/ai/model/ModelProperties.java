@@ -4,8 +4,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * The model providers' settings. {@code provider} is {@code AI_PROVIDER}; when blank it is {@code openai} if an
@@ -14,10 +20,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code AI_MODELS} of the provider in force, else the first entry). The offline provider's own settings are
  * {@code model.local.LocalModelProperties}.
  */
+@Validated
 @ConfigurationProperties("ai.model")
 public record ModelProperties(String provider,
-                              @DefaultValue OpenAi openai,
-                              @DefaultValue Synthetic synthetic,
+                              @Valid @DefaultValue OpenAi openai,
+                              @Valid @DefaultValue Synthetic synthetic,
                               String models,
                               String defaultModel) {
 
@@ -69,9 +76,11 @@ public record ModelProperties(String provider,
      * bounded by {@code ai.stream.max-duration}.
      */
     public record OpenAi(String apiKey,
-                         @DefaultValue("https://api.openai.com/v1") String baseUrl,
+                         @DefaultValue("https://api.openai.com/v1")
+                         @Pattern(regexp = "https?://[^\\s/]+\\S*", message = "must be an http:// or https:// URL with a host")
+                         String baseUrl,
                          @DefaultValue("gpt-4o-mini") String model,
-                         @DefaultValue("1024") int maxTokens,
+                         @DefaultValue("1024") @Positive int maxTokens,
                          @DefaultValue("60s") Duration responseTimeout) {
 
         public boolean hasApiKey() {
@@ -90,9 +99,9 @@ public record ModelProperties(String provider,
      * that many tokens; {@code stampTokens} appends each token's emit time (see {@link SyntheticStreamingChatModel}).
      * Both are read only by the synthetic provider.
      */
-    public record Synthetic(@DefaultValue("200") int tokens,
-                            @DefaultValue("100") double tokensPerSecond,
-                            Integer failAfterTokens,
+    public record Synthetic(@DefaultValue("200") @Positive int tokens,
+                            @DefaultValue("100") @Positive double tokensPerSecond,
+                            @PositiveOrZero Integer failAfterTokens,
                             @DefaultValue("false") boolean stampTokens) {
     }
 }

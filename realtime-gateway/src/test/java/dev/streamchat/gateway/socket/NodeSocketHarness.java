@@ -35,7 +35,7 @@ public final class NodeSocketHarness {
     }
 
     /** Runs the scenarios concurrently in one node process; one result map per scenario, in order. */
-    static List<Map<String, Object>> run(List<Map<String, Object>> scenarios) {
+    public static List<Map<String, Object>> run(List<Map<String, Object>> scenarios) {
         install();
         try {
             String output = run(List.of("node", DIR.resolve("scenarios.mjs").toString(), JSON.writeValueAsString(scenarios)), 120);
