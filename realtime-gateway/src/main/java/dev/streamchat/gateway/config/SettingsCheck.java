@@ -18,7 +18,6 @@ import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import jakarta.validation.ValidatorFactory;
 
-import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.BindException;
@@ -48,7 +47,7 @@ import com.mongodb.ConnectionString;
 public final class SettingsCheck {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_]+)");
-    private static final Pattern SENSITIVE = Pattern.compile("(?i).*(secret|key|password|token|uri|url).*");
+    private static final Pattern SENSITIVE = Pattern.compile("(?i).*(secret|key|password|uri|url)$");
 
     private SettingsCheck() {
     }
@@ -60,8 +59,7 @@ public final class SettingsCheck {
         if (spring.isPresent()) {
             return spring;
         }
-        ValidatorFactory factory = Validation.byDefaultProvider().configure()
-                .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory();
+        ValidatorFactory factory = Validation.buildDefaultValidatorFactory();
         try {
             Validator validator = factory.getValidator();
             for (Class<?> type : propertiesTypes(basePackage)) {
@@ -171,7 +169,8 @@ public final class SettingsCheck {
 
     private static String describe(ConfigurableEnvironment environment, BindException e) {
         String property = e.getName().toString();
-        Object value = e.getProperty() == null ? null : e.getProperty().getValue();
+        // The source holds the raw text ("${SOCKET_PORT:8081}"): show what it resolved to.
+        Object value = e.getProperty() == null ? null : environment.resolvePlaceholders(String.valueOf(e.getProperty().getValue()));
         return label(environment, property) + " must be " + expected(e.getTarget().getType()) + shown(property, value);
     }
 

@@ -63,6 +63,9 @@ class SettingsCheckTests {
         StandardEnvironment environment = new StandardEnvironment();
         environment.getPropertySources().remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
         environment.getPropertySources().addLast(new MapPropertySource("variables", new HashMap<>(variables)));
+        // What SecretsEnvironmentPostProcessor adds before this check runs.
+        environment.getPropertySources().addLast(new MapPropertySource("resolved-secrets",
+                Map.of(SecretsEnvironmentPostProcessor.JWT_SECRET_PROPERTY, TestBackends.JWT_SECRET)));
         for (var source : new YamlPropertySourceLoader().load("application.yml", new ClassPathResource("application.yml"))) {
             environment.getPropertySources().addLast(source);
         }
