@@ -112,9 +112,11 @@ class GrafanaDashboardIT {
             login.set(body);
             return body != null;
         });
-        http.post().uri("/api/v1/chat/new").header("Authorization", "Bearer " + login.get().get("token"))
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("message", "metrics please"))
-                .exchange().expectStatus().isAccepted();
+        // 503 is "unavailable, retry": a loaded machine can be slow to reach Redis, MongoDB or the fake ai-service.
+        await("chat/new accepted").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                http.post().uri("/api/v1/chat/new").header("Authorization", "Bearer " + login.get().get("token"))
+                        .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("message", "metrics please"))
+                        .exchange().returnResult(Void.class).getStatus().value() == 202);
     }
 
     private static Set<String> metricNames(String expr) {
