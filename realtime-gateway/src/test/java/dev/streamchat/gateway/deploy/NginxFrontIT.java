@@ -96,7 +96,7 @@ class NginxFrontIT {
             starting.add(CompletableFuture.supplyAsync(() -> startNode(ports[0], ports[1])));
         }
         for (CompletableFuture<ConfigurableApplicationContext> node : starting) {
-            nodes.add(node.get(180, TimeUnit.SECONDS));
+            nodes.add(node.get(300, TimeUnit.SECONDS));
         }
         // A loaded machine may need a while before a fresh node reaches MongoDB: 503 means "try again shortly".
         for (int[] ports : nodePorts) {
