@@ -290,7 +290,7 @@ class NginxFrontIT {
                         return last.getAndSet(now) == now && now > 0;
                     });
             assertThat(upstream.bulkWritten()).as(method + " " + path + ": bytes the upstream could write while nobody read")
-                    .isLessThan(SseStandIn.BULK_BYTES / 4);
+                    .isLessThan(SseStandIn.BULK_BYTES / 2); // kernel socket buffers on loopback autotune to several MB
 
             long received = 0;
             byte[] buffer = new byte[64 * 1024];
@@ -324,7 +324,7 @@ class NginxFrontIT {
 
         private final HttpServer server;
         private final ExecutorService executor = Executors.newCachedThreadPool();
-        static final long BULK_BYTES = 32L * 1024 * 1024;
+        static final long BULK_BYTES = 64L * 1024 * 1024;
 
         private volatile CountDownLatch rest = new CountDownLatch(1);
         private final java.util.concurrent.atomic.AtomicLong bulkWritten = new java.util.concurrent.atomic.AtomicLong();
