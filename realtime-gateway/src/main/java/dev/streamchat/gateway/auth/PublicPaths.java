@@ -25,7 +25,7 @@ import dev.streamchat.gateway.http.RoutedPath;
 public class PublicPaths {
 
     static final String DEV_LOGIN = "/api/v1/auth/dev-login";
-    private static final Set<String> API = Set.of("/api/v1/config", DEV_LOGIN,
+    private static final Set<String> API = Set.of("/api/v1/config", DEV_LOGIN, "/v3/api-docs",
             "/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness");
 
     private final Set<String> staticFiles;

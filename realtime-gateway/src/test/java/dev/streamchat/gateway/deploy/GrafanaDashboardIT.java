@@ -25,7 +25,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import dev.streamchat.gateway.chat.FakeAiServer;
+import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.config.TestBackends;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -36,20 +36,16 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "JWT_SECRET=" + TestBackends.JWT_SECRET,
-        "AI_SERVICE_API_KEY=" + FakeAiServer.API_KEY,
+        "AI_SERVICE_API_KEY=" + FakeAiService.API_KEY,
 })
 class GrafanaDashboardIT {
 
     private static final Path DASHBOARD = Path.of("..", "infra", "deploy", "grafana", "streamchat.json");
     private static final Pattern METRIC = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");
-    static final FakeAiServer AI;
+    static final FakeAiService AI;
 
     static {
-        try {
-            AI = new FakeAiServer();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
+        AI = new FakeAiService();
     }
 
     @DynamicPropertySource

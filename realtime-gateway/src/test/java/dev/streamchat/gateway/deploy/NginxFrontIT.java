@@ -43,7 +43,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.streamchat.gateway.GatewayApplication;
-import dev.streamchat.gateway.chat.FakeAiServer;
+import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.config.TestBackends;
 import dev.streamchat.gateway.socket.NodeSocketHarness;
 import dev.streamchat.infra.EmbeddedMongo;
@@ -65,7 +65,7 @@ class NginxFrontIT {
 
     static EmbeddedRedis redis;
     static EmbeddedMongo mongo;
-    static FakeAiServer ai;
+    static FakeAiService ai;
     static final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
     static final List<int[]> nodePorts = new ArrayList<>();
     static Nginx nginx;
@@ -79,7 +79,7 @@ class NginxFrontIT {
                 "nginx is not installed: skipping the nginx front tests (apt-get install nginx-light; .ci/run does)");
         redis = EmbeddedRedis.start(0);
         mongo = EmbeddedMongo.inMemory();
-        ai = new FakeAiServer();
+        ai = new FakeAiService();
         Map<String, String> servers = new LinkedHashMap<>();
         for (int node = 1; node <= 2; node++) {
             int rest = TestBackends.freePort();
@@ -124,9 +124,9 @@ class NginxFrontIT {
                 "--spring.mongodb.uri=" + mongo.uri("chat"),
                 "--gateway.ai.url=" + ai.url(),
                 "--JWT_SECRET=" + TestBackends.JWT_SECRET,
-                "--AI_SERVICE_API_KEY=" + FakeAiServer.API_KEY,
+                "--AI_SERVICE_API_KEY=" + FakeAiService.API_KEY,
                 "--gateway.auth.jwt-secret=" + TestBackends.JWT_SECRET,
-                "--gateway.ai.api-key=" + FakeAiServer.API_KEY);
+                "--gateway.ai.api-key=" + FakeAiService.API_KEY);
     }
 
     @AfterAll
