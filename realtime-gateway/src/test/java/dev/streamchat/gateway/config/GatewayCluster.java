@@ -114,6 +114,7 @@ public final class GatewayCluster implements AutoCloseable {
         properties.put("gateway.socket.host", "127.0.0.1");
         properties.put("gateway.ai.url", aiUrl);
         properties.put("gateway.ratelimit.chat-per-minute", 10_000);
+        properties.put("gateway.chat.max-concurrent-streams-per-user", 1_000);
         properties.put("spring.lifecycle.timeout-per-shutdown-phase", "2s");
         properties.putAll(extra);
         // Command-line arguments: they win over application.yml (builder properties would not).

@@ -31,6 +31,7 @@ import dev.streamchat.gateway.testing.GatewayStackTest;
  */
 @TestPropertySource(properties = {
         "gateway.ratelimit.chat-per-minute=100",
+        "gateway.chat.max-concurrent-streams-per-user=50",
 })
 class StreamFanoutIT extends GatewayStackTest {
 
