@@ -34,7 +34,7 @@ class RestPathMatrixIT {
             "/api%2Fv1/auth/me", "/api%2fv1%2fauth%2fme", "/api/v1/auth/me/", "/API/v1/auth/me", "/Api/V1/Auth/Me",
             "/api/v1/chat/sessions", "/api;/v1/chat/sessions", "/%61pi/v1/quota", "/api/v1/quota;a=b",
             "/api/v1/documents", "/api/v1/chat/streams/active", "/api/v1", "/api/v1/", "/api", "/actuator/prometheus",
-            "/actuator/env", "/actuator;x/prometheus", "/%61ctuator/prometheus", "/actuator", "/v3/api-docs",
+            "/actuator/env", "/actuator;x/prometheus", "/%61ctuator/prometheus", "/actuator",
             "/api/v1/config/", "/api/v1/config;x/..", "/API/v1/config", "/api/v1/auth/dev-login/x", "/no/such/path",
             "/index.html/x", "/js/../api/v1/quota", "/api/v1/auth/me?x=/api/v1/config");
 
