@@ -54,6 +54,9 @@ class InboundProtocolIT {
 
     static final int SOCKET_PORT = TestBackends.freePort();
     static final Duration WAIT = Duration.ofSeconds(10);
+    /** Polling loops: one long-poll stays above the 1 s ping interval, the whole loop has room for a loaded machine. */
+    static final Duration ONE_POLL = Duration.ofSeconds(3);
+    static final Duration POLLING_DEADLINE = Duration.ofSeconds(30);
     static final String STOP = "42[\"chat-stop\",{\"streamId\":\"s1\"}]";
 
     @DynamicPropertySource
@@ -194,8 +197,8 @@ class InboundProtocolIT {
         RawEngineIo.Polling polling = RawEngineIo.Polling.open(SOCKET_PORT);
         polling.post(new byte[] {0x00, 0x02, (byte) 0xFF, '4', '0'});
         List<String> seen = new ArrayList<>();
-        await().atMost(WAIT).until(() -> {
-            List<String> packets = polling.poll(WAIT);
+        await().atMost(POLLING_DEADLINE).until(() -> {
+            List<String> packets = polling.poll(ONE_POLL);
             if (packets == null) {
                 return true;
             }
@@ -291,8 +294,8 @@ class InboundProtocolIT {
         RawEngineIo.Polling polling = RawEngineIo.Polling.open(SOCKET_PORT);
         polling.post("40{\"token\":\"" + tokens.issue(userId, "free") + "\"}");
         List<String> seen = new ArrayList<>();
-        await().atMost(WAIT).until(() -> {
-            List<String> packets = polling.poll(WAIT);
+        await().atMost(POLLING_DEADLINE).until(() -> {
+            List<String> packets = polling.poll(ONE_POLL);
             if (packets != null) {
                 seen.addAll(packets);
             }
@@ -304,8 +307,8 @@ class InboundProtocolIT {
     /** Polls until the server ends the session (or the deadline), collecting every packet. */
     private static List<String> drain(RawEngineIo.Polling polling) {
         List<String> seen = new ArrayList<>();
-        await().atMost(WAIT).until(() -> {
-            List<String> packets = polling.poll(WAIT);
+        await().atMost(POLLING_DEADLINE).until(() -> {
+            List<String> packets = polling.poll(ONE_POLL);
             if (packets == null) {
                 return true;
             }

@@ -151,10 +151,16 @@ final class RawEngineIo {
     static final class Polling {
         final String base;
         final String sid;
+        /**
+         * Its own client, so its own connections: the server closes a dropped session's keep-alive connection, and a
+         * shared pool could hand that closing connection to the next session's CONNECT, which would then be lost.
+         */
+        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
 
         private Polling(int port) throws IOException, InterruptedException {
             String handshakeUrl = "http://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=polling";
-            HttpResponse<String> handshake = HTTP.send(HttpRequest.newBuilder(URI.create(handshakeUrl))
+            HttpResponse<String> handshake = http.send(HttpRequest.newBuilder(URI.create(handshakeUrl))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
             if (handshake.statusCode() != 200 || !handshake.body().startsWith("0{")) {
                 throw new IllegalStateException("handshake failed: " + handshake.statusCode() + " " + handshake.body());
@@ -170,7 +176,7 @@ final class RawEngineIo {
         /** POSTs {@code body} as-is; the HTTP status (the server answers before it processes the packets). */
         int post(byte[] body) throws IOException, InterruptedException {
             try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create(base)).timeout(Duration.ofSeconds(10))
+                return http.send(HttpRequest.newBuilder(URI.create(base)).timeout(Duration.ofSeconds(10))
                         .header("Content-Type", "text/plain;charset=UTF-8")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding())
                         .statusCode();
@@ -190,7 +196,7 @@ final class RawEngineIo {
          */
         List<String> poll(Duration timeout) throws InterruptedException {
             try {
-                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base)).timeout(timeout).build(),
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base)).timeout(timeout).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200) {
                     return null;
