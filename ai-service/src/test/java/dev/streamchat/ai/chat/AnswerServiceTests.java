@@ -263,7 +263,8 @@ class AnswerServiceTests {
                 estimator, new TokenStreamBridge(64, Schedulers.boundedElastic()), new ResearchProperties(5));
         AnswerService service = new AnswerService(routes, retriever, prompts, new ChatProvider(Provider.LOCAL, model, 100),
                 limiter, estimator, new TokenStreamBridge(64, Schedulers.boundedElastic()),
-                new StreamProperties(Duration.ofSeconds(10), Duration.ofMillis(500), 64), new StreamMetrics(meters),
+                // 3 s: room for the plan on a loaded machine; the research step that never completes still hits it
+                new StreamProperties(Duration.ofSeconds(10), Duration.ofSeconds(3), 64), new StreamMetrics(meters),
                 Schedulers.parallel(), null, research);
         Question question = new Question("r1", new SearchScope("u1", null, null), "What are cells and mitosis?", List.of(),
                 null, null, AnswerMode.DEEP_RESEARCH);
