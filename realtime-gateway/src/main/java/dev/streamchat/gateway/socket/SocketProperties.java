@@ -16,7 +16,7 @@ import org.springframework.validation.annotation.Validated;
  * The Socket.IO server ({@code SOCKET_PORT}, {@code SOCKET_HOST}, {@code SOCKET_PUBLIC_URL},
  * {@code SOCKET_PING_INTERVAL_MS}, {@code SOCKET_PING_TIMEOUT_MS}, {@code SOCKET_MAX_PAYLOAD_BYTES},
  * {@code SOCKET_MAX_EVENTS_PER_SECOND}, {@code SOCKET_PER_MESSAGE_DEFLATE}, {@code SOCKET_AUTH_TIMEOUT_MS}, {@code SOCKET_MAX_PER_USER},
- * {@code SOCKET_MAX_RESUMES_PER_MINUTE}).
+ * {@code SOCKET_MAX_RESUMES_PER_MINUTE}, {@code SOCKET_MAX_UNAUTHENTICATED}).
  *
  * @param maxPayload     largest client packet; a bigger one gets {@code socket-error payload_too_large}, then disconnect
  * @param maxEventsPerSecond client packets per second per socket (burst of the same size); more gets
@@ -31,6 +31,8 @@ import org.springframework.validation.annotation.Validated;
  *                       {@code connect_error} {@code too_many_sockets}
  * @param maxResumesPerMinute {@code chat-resume} calls one socket may make per minute ({@code SOCKET_MAX_RESUMES_PER_MINUTE},
  *                       burst of the same size); more are acked {@code rate_limited}
+ * @param maxUnauthenticated Engine.IO sessions one node holds that have not authenticated yet
+ *                       ({@code SOCKET_MAX_UNAUTHENTICATED}); a session opened past it is closed at once
  */
 @Validated
 @ConfigurationProperties("gateway.socket")
@@ -46,7 +48,8 @@ public record SocketProperties(@DefaultValue("8081") @Min(0) @Max(65535) int por
                                @DefaultValue("30s") Duration commandTimeout,
                                @DefaultValue("false") boolean perMessageDeflate,
                                @DefaultValue("20") @Positive int maxPerUser,
-                               @DefaultValue("30") @Positive int maxResumesPerMinute) {
+                               @DefaultValue("30") @Positive int maxResumesPerMinute,
+                               @DefaultValue("2000") @Positive int maxUnauthenticated) {
 
     /** What netty itself accepts (frame, HTTP body): above the app limit, so the app can answer with socket-error. */
     public int transportLimitBytes() {

@@ -119,6 +119,10 @@ class SocketServerConfiguration {
         namespace.addAuthTokenListener(new SocketsPerUserCap(namespace, properties.maxPerUser(), registry));
         namespace.addAuthTokenListener(credentialWatch);
         namespace.addDisconnectListener(credentialWatch);
+        UnauthenticatedSessions unauthenticated = new UnauthenticatedSessions(properties.maxUnauthenticated(), registry);
+        namespace.addConnectListener(unauthenticated);
+        namespace.addAuthTokenListener(unauthenticated);
+        namespace.addDisconnectListener(unauthenticated);
         chatHandler.register(namespace);
         // The default namespace's connect listener fires at Engine.IO open, before authentication (and for clients
         // refused later): use it only to close sessions that never authenticate.

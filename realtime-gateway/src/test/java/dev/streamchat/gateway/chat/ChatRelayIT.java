@@ -587,4 +587,31 @@ class ChatRelayIT extends GatewayStackTest {
         client.delete(token, "/api/v1/documents/" + docId).expectStatus().isNoContent();
         client.get(token, "/api/v1/documents/" + docId).expectStatus().isNotFound();
     }
+
+    @Test
+    void anUploadPastTheDocumentLimitIsAConflictWithItsCode() {
+        String user = user();
+        String token = client.login(user, "pro");
+        AI.documentsPerUser = 1;
+        var upload = new org.springframework.http.client.MultipartBodyBuilder();
+        upload.part("file", new org.springframework.core.io.ByteArrayResource("hello".getBytes()) {
+            @Override
+            public String getFilename() {
+                return "notes.md";
+            }
+        });
+        client.http.post().uri("/api/v1/documents").header("Authorization", "Bearer " + token)
+                .body(org.springframework.web.reactive.function.BodyInserters.fromMultipartData(upload.build()))
+                .exchange().expectStatus().isAccepted();
+
+        client.http.post().uri("/api/v1/documents").header("Authorization", "Bearer " + token)
+                .body(org.springframework.web.reactive.function.BodyInserters.fromMultipartData(upload.build()))
+                .exchange().expectStatus().isEqualTo(409)
+                .expectHeader().contentTypeCompatibleWith("application/problem+json")
+                .expectBody(Map.class).value(body -> assertThat(body).containsEntry("code", "document_limit"));
+        // Another user is not affected by this user's library.
+        client.http.post().uri("/api/v1/documents").header("Authorization", "Bearer " + client.login(user(), "pro"))
+                .body(org.springframework.web.reactive.function.BodyInserters.fromMultipartData(upload.build()))
+                .exchange().expectStatus().isAccepted();
+    }
 }

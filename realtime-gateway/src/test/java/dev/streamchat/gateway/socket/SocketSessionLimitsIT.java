@@ -36,6 +36,8 @@ import dev.streamchat.gateway.persistence.RedisConfiguration.GatewayRedis;
         "JWT_SECRET=" + TestBackends.JWT_SECRET,
         "AI_SERVICE_API_KEY=" + TestBackends.AI_KEY,
         "gateway.socket.max-per-user=3",
+        "gateway.socket.max-unauthenticated=6",
+        "gateway.socket.auth-timeout=60s",
         "gateway.socket.ping-interval=1000ms",
         "gateway.socket.ping-timeout=5000ms",
 })
@@ -66,6 +68,9 @@ class SocketSessionLimitsIT {
 
     @Autowired
     GatewayRedis redis;
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     WebTestClient http;
 
@@ -121,6 +126,47 @@ class SocketSessionLimitsIT {
             await().atMost(WAIT).until(() -> again.connected() || again.connectError() != null);
             assertThat(again.connected()).isTrue();
         });
+    }
+
+    @Test
+    void sessionsThatHaveNotAuthenticatedYetAreBoundedAndAuthenticationFreesAPlace() throws Exception {
+        await().atMost(WAIT).until(() -> unauthenticatedSessions() == 0);
+        List<RawEngineIo.Ws> pending = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                pending.add(RawEngineIo.Ws.open(SOCKET_PORT));
+            }
+            await().atMost(WAIT).until(() -> unauthenticatedSessions() == 6);
+
+            // One more is closed at once, long before the 60 s authentication timeout would close it.
+            RawEngineIo.Ws over = openOrNullIfRefused();
+            if (over != null) {
+                pending.add(over);
+                await().atMost(WAIT).until(over::isClosed);
+            }
+            assertThat(pending.subList(0, 6)).noneMatch(RawEngineIo.Ws::isClosed);
+            assertThat(unauthenticatedSessions()).isEqualTo(6);
+
+            // Authenticating frees a place: a new session can open and sign in.
+            pending.get(0).text("40{\"token\":\"" + tokens.issue("pending-user", "free") + "\"}");
+            await().atMost(WAIT).until(() -> pending.get(0).hasReceived("40{"));
+            await().atMost(WAIT).until(() -> unauthenticatedSessions() == 5);
+            pending.add(RawEngineIo.Ws.authenticated(SOCKET_PORT, tokens.issue("pending-user-2", "free")));
+        } finally {
+            pending.forEach(RawEngineIo.Ws::close);
+        }
+    }
+
+    private static RawEngineIo.Ws openOrNullIfRefused() {
+        try {
+            return RawEngineIo.Ws.open(SOCKET_PORT);
+        } catch (Exception refusedBeforeTheOpenPacket) {
+            return null;
+        }
+    }
+
+    private double unauthenticatedSessions() {
+        return meters.get("gateway.socket.unauthenticated").gauge().value();
     }
 
     @Test

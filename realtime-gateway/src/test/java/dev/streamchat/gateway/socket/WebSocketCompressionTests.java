@@ -45,7 +45,7 @@ class WebSocketCompressionTests {
         int port = TestBackends.freePort();
         SocketProperties properties = new SocketProperties(port, "127.0.0.1", null, Duration.ofSeconds(25),
                 Duration.ofSeconds(20), DataSize.ofKilobytes(16), 20, DataSize.ofMegabytes(1), Duration.ofSeconds(10),
-                Duration.ofSeconds(30), deflate, 20, 30);
+                Duration.ofSeconds(30), deflate, 20, 30, 2000);
         SocketIOServer server = new SocketServerConfiguration().socketIOServer(properties, Mockito.mock(AllowedOrigins.class),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         server.start();

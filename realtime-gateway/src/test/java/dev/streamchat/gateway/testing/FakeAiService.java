@@ -71,6 +71,8 @@ public final class FakeAiService implements AutoCloseable {
     public final AtomicInteger streamRequests = new AtomicInteger();
     /** The answer to a question without a script; reset with {@link #reset()}. */
     public volatile Function<String, AiReply> planner = FakeAiService::defaultReply;
+    /** As the ai-service's {@code DOCUMENTS_MAX_PER_USER}: an upload past it is 409 {@code document_limit}. */
+    public volatile int documentsPerUser = Integer.MAX_VALUE;
 
     public FakeAiService() {
         try {
@@ -107,6 +109,7 @@ public final class FakeAiService implements AutoCloseable {
     /** Back to the default answer for every question without a script. */
     public void reset() {
         planner = FakeAiService::defaultReply;
+        documentsPerUser = Integer.MAX_VALUE;
     }
 
     /** The last stream request for this question, or null. */
@@ -288,9 +291,14 @@ public final class FakeAiService implements AutoCloseable {
             String multipart = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.ISO_8859_1);
             Matcher name = Pattern.compile("filename=\"([^\"]+)\"").matcher(multipart);
             Matcher owner = Pattern.compile("name=\"user_id\"\r?\n(?:[^\r\n]+\r?\n)*\r?\n([^\r\n]*)").matcher(multipart);
+            String ownerId = owner.find() ? owner.group(1) : "";
+            if (documents.values().stream().filter(doc -> ownerId.equals(doc.get("owner"))).count() >= documentsPerUser) {
+                send(ex, 409, Map.of("code", "document_limit"));
+                return;
+            }
             String docId = UUID.randomUUID().toString();
             documents.put(docId, new ConcurrentHashMap<>(Map.of("docId", docId, "title", name.find() ? name.group(1) : "upload",
-                    "status", "indexing", "chunks", 0, "owner", owner.find() ? owner.group(1) : "")));
+                    "status", "indexing", "chunks", 0, "owner", ownerId)));
             send(ex, 202, Map.of("docId", docId));
         } else if ("GET".equals(method) && path.equals("/api/v1/documents")) {
             List<String> query = List.of(String.valueOf(ex.getRequestURI().getQuery()).split("&"));
