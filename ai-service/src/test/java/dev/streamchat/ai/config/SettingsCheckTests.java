@@ -1,5 +1,6 @@
 package dev.streamchat.ai.config;
 
+import dev.streamchat.settings.SettingsCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.streamchat.ai.config;
+package dev.streamchat.settings;
 
 import java.net.URI;
 import java.time.Duration;
