@@ -35,7 +35,7 @@ public class ClusterEvents implements UserEvents {
 
     /** Carried by the stream's log flush, in seq order with its tokens. */
     private static final Set<String> STREAM_EVENTS = Set.of(SocketEvents.STREAM_START, SocketEvents.STREAM_TOKEN,
-            SocketEvents.STREAM_COMPLETE, SocketEvents.STREAM_ERROR);
+            SocketEvents.STREAM_PROGRESS, SocketEvents.STREAM_COMPLETE, SocketEvents.STREAM_ERROR);
 
     private final RoomEvents local;
     private final GatewayRedis redis;

@@ -5,6 +5,8 @@ public final class SocketEvents {
 
     public static final String STREAM_START = "chat-stream-start";
     public static final String STREAM_TOKEN = "chat-stream-token";
+    /** Deep Research's iterations (contract section 6); its seq shares the stream's one seq space with the tokens. */
+    public static final String STREAM_PROGRESS = "chat-stream-progress";
     public static final String STREAM_COMPLETE = "chat-stream-complete";
     public static final String STREAM_ERROR = "chat-stream-error";
     public static final String DOCUMENT_READY = "document-ready";

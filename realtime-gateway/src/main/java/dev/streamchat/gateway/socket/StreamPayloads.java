@@ -19,6 +19,14 @@ public final class StreamPayloads {
             implements StreamPayload {
     }
 
+    /**
+     * {@code chat-stream-progress} (Deep Research): {@code seq} is taken from the stream's one seq space, so the
+     * progress events and the tokens replay together in order, and {@code afterSeq} / {@code Last-Event-ID} cover both.
+     */
+    public record Progress(String sessionId, String streamId, long seq, int iteration, int of, String phase,
+                           String title) implements StreamPayload {
+    }
+
     /** {@code chat-stream-error}. */
     public record Failed(String sessionId, String streamId, Error error, boolean retryable) implements StreamPayload {
 

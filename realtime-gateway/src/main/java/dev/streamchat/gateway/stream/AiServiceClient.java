@@ -143,7 +143,7 @@ public class AiServiceClient {
             if (event == null) {
                 return;
             }
-            ended = !(event instanceof AiStreamEvent.Token);
+            ended = event instanceof AiStreamEvent.Done || event instanceof AiStreamEvent.Failure;
             onEvent.accept(event);
         }
     }

@@ -15,6 +15,10 @@ public sealed interface AiStreamEvent {
                 Map<String, Object> usage, boolean contextTrimmed) implements AiStreamEvent {
     }
 
+    /** Deep Research: where the iterations are (relayed as {@code chat-stream-progress}, with a seq of its own). */
+    record Progress(int iteration, int of, String phase, String title) implements AiStreamEvent {
+    }
+
     /** The last event of a failed stream. */
     record Failure(String code, String message) implements AiStreamEvent {
     }

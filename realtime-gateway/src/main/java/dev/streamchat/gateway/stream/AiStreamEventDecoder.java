@@ -15,8 +15,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Turns the {@code data:} of one SSE event into an {@link AiStreamEvent}. A token event (almost every event) is read
  * with Jackson's streaming parser straight from the UTF-8 bytes: only {@code type} and {@code content} are decoded,
- * everything else is skipped without building a tree. The rare {@code done} and {@code error} events are read as a
- * tree. Tolerates unknown fields and a {@code done} without {@code usage}, {@code route} or citations; an unknown
+ * everything else is skipped without building a tree. The rare {@code done}, {@code error} and {@code progress} events
+ * are read as a tree. Tolerates unknown fields and a {@code done} without {@code usage}, {@code route} or citations; an unknown
  * {@code type} is skipped (null). Thread-safe.
  */
 public final class AiStreamEventDecoder {
@@ -57,7 +57,7 @@ public final class AiStreamEventDecoder {
         }
         return switch (type) {
             case "token" -> new AiStreamEvent.Token(content == null ? "" : content);
-            case "done", "error" -> decodeTree(data, offset, length);
+            case "done", "error", "progress" -> decodeTree(data, offset, length);
             default -> null;
         };
     }
@@ -73,6 +73,10 @@ public final class AiStreamEventDecoder {
         String type = text(node, "type");
         if ("done".equals(type)) {
             return done(node);
+        }
+        if ("progress".equals(type)) {
+            return new AiStreamEvent.Progress(node.path("iteration").asInt(0), node.path("of").asInt(0),
+                    text(node, "phase"), text(node, "title"));
         }
         return new AiStreamEvent.Failure(text(node, "code") == null ? "internal" : text(node, "code"),
                 text(node, "message"));

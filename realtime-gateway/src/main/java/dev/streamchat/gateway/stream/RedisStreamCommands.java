@@ -29,7 +29,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class RedisStreamCommands implements StreamCommands {
 
-    private static final TypeReference<List<String>> TOKENS = new TypeReference<>() { };
     private static final TypeReference<Map<String, Object>> ENTRY = new TypeReference<>() { };
 
     private final StreamStore store;
@@ -114,14 +113,13 @@ class RedisStreamCommands implements StreamCommands {
                         boolean[] finalSent, BiConsumer<String, Object> send) {
         Map<String, String> body = entry.getBody();
         if ("tok".equals(body.get("t"))) {
-            long seq = Long.parseLong(body.get("s"));
-            for (String token : json.readValue(body.get("d"), TOKENS)) {
-                if (seq > lastSent[0]) {
-                    send.accept(SocketEvents.STREAM_TOKEN, encoder.encode(seq, token));
-                    lastSent[0] = seq;
-                }
-                seq++;
-            }
+            LoggedItems.forEach(json.readTree(body.get("d")), Long.parseLong(body.get("s")), encoder,
+                    (seq, event, payload) -> {
+                        if (seq > lastSent[0]) {
+                            send.accept(event, payload);
+                            lastSent[0] = seq;
+                        }
+                    });
         } else if ("end".equals(body.get("t")) && !finalSent[0]) {
             Map<String, Object> fin = json.readValue(body.get("d"), ENTRY);
             finalSent[0] = true;

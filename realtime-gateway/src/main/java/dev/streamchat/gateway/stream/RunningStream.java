@@ -30,10 +30,14 @@ final class RunningStream {
     final Sinks.Empty<Void> finalFlushed = Sinks.empty();
 
     // Guarded by this.
+    /** The last seq given out: tokens and progress events share it. */
     long seq;
+    /** Tokens relayed (seq minus the progress events). */
+    long tokenCount;
     final StringBuilder reply = new StringBuilder();
     long firstTokenNanos;
-    private List<String> pendingTokens = new ArrayList<>();
+    /** Not yet in the resume log, from seq {@code pendingFirstSeq}: token texts and {@link LoggedItems.Progress}es. */
+    private List<Object> pendingTokens = new ArrayList<>();
     private long pendingFirstSeq = 1;
     private String finalEntry;
     private String finalStatus;
@@ -58,8 +62,8 @@ final class RunningStream {
         this.tokens = new TokenEncoder(spec.sessionId(), spec.streamId());
     }
 
-    /** Adds a relayed token to the resume batch. Caller holds the lock. */
-    void bufferToken(String token) {
+    /** Adds a relayed token (a String) or progress event (a {@link LoggedItems.Progress}) to the resume batch, at {@link #seq}. Caller holds the lock. */
+    void bufferItem(Object token) {
         if (pendingTokens.isEmpty()) {
             pendingFirstSeq = seq;
         }
@@ -75,7 +79,7 @@ final class RunningStream {
 
     /** Takes what the flusher must write now (maybe nothing). */
     synchronized Batch takeBatch() {
-        List<String> tokens = pendingTokens;
+        List<Object> tokens = pendingTokens;
         long first = pendingFirstSeq;
         pendingTokens = new ArrayList<>();
         String fin = null;
@@ -89,7 +93,7 @@ final class RunningStream {
     /** Puts back a batch Redis did not take, ahead of what arrived since. */
     synchronized void restore(Batch batch) {
         if (!batch.tokens().isEmpty()) {
-            List<String> merged = new ArrayList<>(batch.tokens());
+            List<Object> merged = new ArrayList<>(batch.tokens());
             merged.addAll(pendingTokens);
             pendingTokens = merged;
             pendingFirstSeq = batch.firstSeq();
@@ -108,11 +112,14 @@ final class RunningStream {
     }
 
     synchronized long tokenCount() {
-        return seq;
+        return tokenCount;
     }
 
-    /** One flush: tokens {@code firstSeq..lastSeq}, and perhaps the final entry (written after them). */
-    record Batch(List<String> tokens, long firstSeq, long lastSeq, long topSeq, String finalEntry, String finalStatus,
+    /**
+     * One flush: the items (tokens and progress events, see {@link LoggedItems}) of seq {@code firstSeq..lastSeq}, and
+     * perhaps the final entry (written after them).
+     */
+    record Batch(List<Object> tokens, long firstSeq, long lastSeq, long topSeq, String finalEntry, String finalStatus,
                  boolean finalSuccess) {
     }
 

@@ -25,7 +25,6 @@ import dev.streamchat.gateway.socket.StreamPayloads;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -47,7 +46,6 @@ class StreamFanout implements SmartLifecycle {
     private static final long IDLE_HEAL_MS = 3000;
     private static final int HEAL_ATTEMPTS = 30;
     private static final long FORGET_AFTER_MS = Duration.ofMinutes(2).toMillis();
-    private static final TypeReference<List<String>> TOKENS = new TypeReference<>() { };
 
     private final NodeIdentity node;
     private final RoomEvents local;
@@ -148,10 +146,7 @@ class StreamFanout implements SmartLifecycle {
             if (!acceptGap && seenBefore && last > stream.lastSeq && seq > stream.lastSeq + 1) {
                 return true;
             }
-            for (JsonNode token : tokens) {
-                deliverToken(stream, seq, token.asString());
-                seq++;
-            }
+            LoggedItems.forEach(tokens, seq, stream.tokens, (itemSeq, event, payload) -> deliverItem(stream, itemSeq, event, payload));
         }
         JsonNode end = frame.path("end");
         if (end.isObject()) {
@@ -168,12 +163,13 @@ class StreamFanout implements SmartLifecycle {
         return new EncodedPayload(stream.streamId, 0, json.writeValueAsBytes(payload));
     }
 
-    private void deliverToken(RemoteStream stream, long seq, String token) {
+    /** A token or progress event (see {@link LoggedItems}), once per seq, in order. */
+    private void deliverItem(RemoteStream stream, long seq, String event, Object payload) {
         if (seq <= stream.lastSeq || stream.ended) {
             return;
         }
         stream.lastSeq = seq;
-        local.emit(stream.userId, SocketEvents.STREAM_TOKEN, stream.tokens.encode(seq, token));
+        local.emit(stream.userId, event, payload);
         delivered.increment();
     }
 
@@ -222,10 +218,8 @@ class StreamFanout implements SmartLifecycle {
             for (StreamMessage<String, String> entry : entries) {
                 Map<String, String> body = entry.getBody();
                 if ("tok".equals(body.get("t"))) {
-                    long seq = Long.parseLong(body.get("s"));
-                    for (String token : json.readValue(body.get("d"), TOKENS)) {
-                        deliverToken(stream, seq++, token);
-                    }
+                    LoggedItems.forEach(json.readTree(body.get("d")), Long.parseLong(body.get("s")), stream.tokens,
+                            (seq, event, payload) -> deliverItem(stream, seq, event, payload));
                 } else if ("end".equals(body.get("t"))) {
                     JsonNode fin = json.readTree(body.get("d"));
                     deliverEnd(stream, fin.path("event").asString(), encoded(stream, fin.path("payload")));

@@ -132,6 +132,8 @@ public class StreamRelay {
     private void onEvent(RunningStream stream, AiStreamEvent event) {
         if (event instanceof AiStreamEvent.Token token) {
             relayToken(stream, token.content());
+        } else if (event instanceof AiStreamEvent.Progress progress) {
+            relayProgress(stream, progress);
         } else if (event instanceof AiStreamEvent.Done done) {
             stream.terminalSeen = true;
             complete(stream, done);
@@ -159,15 +161,34 @@ public class StreamRelay {
                 return;
             }
             stream.seq++;
-            if (stream.seq == 1) {
+            stream.tokenCount++;
+            if (stream.tokenCount == 1) {
                 stream.firstTokenNanos = System.nanoTime();
                 firstToken.record(stream.firstTokenNanos - stream.startNanos, TimeUnit.NANOSECONDS);
             }
             stream.reply.append(token);
-            stream.bufferToken(token);
+            stream.bufferItem(token);
             events.emit(stream.spec.userId(), SocketEvents.STREAM_TOKEN, stream.tokens.encode(stream.seq, token));
         }
         tokensRelayed.increment();
+    }
+
+    /**
+     * A Deep Research progress event: the next seq of the stream's one seq space, into the resume log (and so to the
+     * other nodes) in its place among the tokens, and to the room as {@code chat-stream-progress}. Not part of the reply.
+     */
+    private void relayProgress(RunningStream stream, AiStreamEvent.Progress progress) {
+        synchronized (stream) {
+            if (stream.state.get() != RunningStream.STARTED) {
+                return;
+            }
+            stream.seq++;
+            stream.bufferItem(new LoggedItems.Progress(progress.iteration(), progress.of(), progress.phase(),
+                    progress.title()));
+            events.emit(stream.spec.userId(), SocketEvents.STREAM_PROGRESS, new StreamPayloads.Progress(
+                    stream.spec.sessionId(), stream.spec.streamId(), stream.seq, progress.iteration(), progress.of(),
+                    progress.phase(), progress.title()));
+        }
     }
 
     private static String cut(String text, int length) {
@@ -252,7 +273,7 @@ public class StreamRelay {
 
     private static EndedStream ended(RunningStream stream) {
         synchronized (stream) {
-            return new EndedStream(stream.spec, stream.reply.toString(), stream.seq, stream.startNanos,
+            return new EndedStream(stream.spec, stream.reply.toString(), stream.tokenCount, stream.startNanos,
                     stream.firstTokenNanos);
         }
     }

@@ -17,11 +17,13 @@ final class TokenEncoder {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TOKEN_KEY = ",\"token\":\"".getBytes(StandardCharsets.US_ASCII);
 
+    private final String sessionId;
     private final String streamId;
     private final byte[] prefix;
     private byte[] scratch = new byte[256];
 
     TokenEncoder(String sessionId, String streamId) {
+        this.sessionId = sessionId;
         this.streamId = streamId;
         StringBuilder head = new StringBuilder(96).append("{\"sessionId\":");
         appendQuoted(head, sessionId);
@@ -29,6 +31,14 @@ final class TokenEncoder {
         appendQuoted(head, streamId);
         head.append(",\"seq\":");
         this.prefix = head.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    String sessionId() {
+        return sessionId;
+    }
+
+    String streamId() {
+        return streamId;
     }
 
     EncodedPayload encode(long seq, String token) {

@@ -74,6 +74,17 @@ class AiServiceClientTests {
     }
 
     @Test
+    void keepsRelayingAfterAProgressEventUntilDone() {
+        ai.onQuestion("deep", AiReply.tokens("a", "b").withProgress(0, 1, 2, "plan", "Plan")
+                .withProgress(1, 2, 2, "conclusion", "End"));
+        List<AiStreamEvent> events = new CopyOnWriteArrayList<>();
+        client(ai.url(), 10, true).stream(request("deep"), () -> { }, events::add).block(Duration.ofSeconds(10));
+        assertThat(events).extracting(e -> e.getClass().getSimpleName())
+                .containsExactly("Progress", "Token", "Progress", "Token", "Done");
+        assertThat(events.get(2)).isEqualTo(new AiStreamEvent.Progress(2, 2, "conclusion", "End"));
+    }
+
+    @Test
     void aDeadAiServiceIsUnavailableAfterTwoRetriesWithinFiveSeconds() throws IOException {
         int deadPort;
         try (ServerSocket socket = new ServerSocket(0)) {

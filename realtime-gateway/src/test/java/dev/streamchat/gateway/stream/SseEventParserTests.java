@@ -72,6 +72,19 @@ class SseEventParserTests {
     }
 
     @Test
+    void decodesTheRecordedDeepResearchStreamWithItsProgressEvents() throws IOException {
+        List<AiStreamEvent> events = feedWhole(Files.readAllBytes(FIXTURES.resolve("ai-stream-deep-research.sse"))).stream()
+                .map(decoder::decode).toList();
+        List<AiStreamEvent.Progress> progress = events.stream().filter(AiStreamEvent.Progress.class::isInstance)
+                .map(AiStreamEvent.Progress.class::cast).toList();
+        assertThat(progress).extracting(AiStreamEvent.Progress::phase)
+                .containsExactly("plan", "research", "research", "conclusion");
+        assertThat(progress.get(1)).isEqualTo(new AiStreamEvent.Progress(2, 4, "research", "How does the heart pump?"));
+        assertThat(events.get(0)).isInstanceOf(AiStreamEvent.Progress.class);
+        assertThat(events.get(events.size() - 1)).isInstanceOf(AiStreamEvent.Done.class);
+    }
+
+    @Test
     void toleratesADoneWithNothingButItsType() throws IOException {
         List<String> sse = feedWhole(Files.readAllBytes(FIXTURES.resolve("ai-stream-done-minimal.sse")));
         AiStreamEvent.Done done = (AiStreamEvent.Done) decoder.decode(sse.get(1));
@@ -146,7 +159,7 @@ class SseEventParserTests {
 
     @Test
     void skipsUnknownEventTypes() {
-        assertThat(decoder.decode("{\"type\":\"progress\",\"pct\":50}")).isNull();
+        assertThat(decoder.decode("{\"type\":\"heartbeat\",\"pct\":50}")).isNull();
     }
 
     private static List<String> feedWhole(byte[] bytes) {

@@ -189,4 +189,68 @@ class StreamFanoutIT extends GatewayStackTest {
             }
         }
     }
+
+    /** A Deep Research answer as the ai-service streams it: progress events between the tokens. */
+    static AiReply deepResearch(String... tokens) {
+        return AiReply.slow(List.of(tokens), Duration.ofMillis(5))
+                .withProgress(0, 1, 3, "plan", "Research plan")
+                .withProgress(2, 2, 3, "research", "How does the heart pump?")
+                .withProgress(4, 3, 3, "conclusion", "Conclusion");
+    }
+
+    /** What a client that saw these events renders, in arrival order: tokens as text, progress as (seq:phase). */
+    static String rendered(List<UserSocket.Received> events) {
+        StringBuilder out = new StringBuilder();
+        for (UserSocket.Received e : events) {
+            if (e.event().equals("chat-stream-token")) {
+                out.append(e.seq()).append('=').append(e.payload().optString("token")).append(' ');
+            } else if (e.event().equals("chat-stream-progress")) {
+                out.append(e.seq()).append(":").append(e.payload().optString("phase")).append(' ');
+            }
+        }
+        return out.toString().trim();
+    }
+
+    @Test
+    void deepResearchProgressIsRelayedInTheStreamsSeqSpaceAndReplayedByResumeLikeTokens() throws Exception {
+        String token = login("erin-" + Long.toHexString(System.nanoTime()));
+        String question = "deep research relay " + System.nanoTime();
+        AI.onQuestion(question, deepResearch("Plan. ", "Heart ", "pumps ", "blood. ", "Done", "."));
+        String expected = "1:plan 2=Plan.  3=Heart  4:research 5=pumps  6=blood.  7:conclusion 8=Done 9=.";
+        try (UserSocket live = new UserSocket(socketPort, token)) {
+            await().atMost(Duration.ofSeconds(15)).until(live.connected::get);
+            String streamId = ask(token, question);
+            await().atMost(Duration.ofSeconds(15)).until(() -> live.ofStream(streamId).stream()
+                    .anyMatch(e -> e.event().equals("chat-stream-complete")));
+            List<UserSocket.Received> events = live.ofStream(streamId);
+            assertThat(events.get(0).event()).isEqualTo("chat-stream-start");
+            assertThat(events.get(events.size() - 1).event()).isEqualTo("chat-stream-complete");
+            assertThat(rendered(events)).isEqualTo(expected);
+            JSONObject research = events.stream().filter(e -> e.event().equals("chat-stream-progress"))
+                    .skip(1).findFirst().orElseThrow().payload();
+            List<String> keys = new ArrayList<>();
+            research.keys().forEachRemaining(k -> keys.add(String.valueOf(k)));
+            assertThat(keys).containsExactlyInAnyOrder("sessionId", "streamId", "seq", "iteration", "of", "phase", "title");
+            assertThat(research.getString("streamId")).isEqualTo(streamId);
+            assertThat(research.getLong("seq")).isEqualTo(4);
+            assertThat(research.getInt("iteration")).isEqualTo(2);
+            assertThat(research.getInt("of")).isEqualTo(3);
+            assertThat(research.getString("title")).isEqualTo("How does the heart pump?");
+            // The progress titles are not part of the saved reply.
+            assertThat(events.get(events.size() - 1).payload().getString("content")).isEqualTo("Plan. Heart pumps blood. Done.");
+
+            // chat-resume replays progress from the Redis log in its place, byte-identical to the live events.
+            try (UserSocket late = new UserSocket(socketPort, token)) {
+                await().atMost(Duration.ofSeconds(15)).until(late.connected::get);
+                AtomicReference<JSONObject> ack = late.resume(streamId, 3);
+                await().atMost(Duration.ofSeconds(10)).until(() -> late.ofStream(streamId).stream()
+                        .anyMatch(e -> e.event().equals("chat-stream-complete")));
+                assertThat(ack.get().getString("status")).isEqualTo("complete");
+                assertThat(rendered(late.ofStream(streamId))).isEqualTo(expected.substring(expected.indexOf("4:research")));
+                List<String> livePayloads = events.stream().filter(e -> e.seq() >= 4).map(e -> e.payload().toString()).toList();
+                assertThat(late.ofStream(streamId).stream().filter(e -> e.seq() >= 4).map(e -> e.payload().toString()).toList())
+                        .isEqualTo(livePayloads);
+            }
+        }
+    }
 }

@@ -28,7 +28,8 @@ final class UserSocket implements AutoCloseable {
         }
     }
 
-    private static final List<String> EVENTS = List.of("chat-stream-start", "chat-stream-token", "chat-stream-complete",
+    private static final List<String> EVENTS = List.of("chat-stream-start", "chat-stream-token", "chat-stream-progress",
+            "chat-stream-complete",
             "chat-stream-error", "document-ready");
 
     final Socket socket;

@@ -36,12 +36,15 @@ public final class AiReply {
     final String errorMessage;
     final int gateAfterTokens;
     final CountDownLatch gate;
+    /** Deep Research progress events, by the index of the token they precede ({@code tokens.size()}: after the last). */
+    final Map<Integer, List<Map<String, Object>>> progress;
     /** Blocking route only: the status waits for this latch, then the body for {@link #bodyGate}. */
     CountDownLatch statusGate = new CountDownLatch(0);
     CountDownLatch bodyGate = new CountDownLatch(0);
 
     private AiReply(int status, List<String> tokens, Duration pacing, List<Map<String, Object>> citations, Fault fault,
-                    String errorCode, String errorMessage, int gateAfterTokens, CountDownLatch gate) {
+                    String errorCode, String errorMessage, int gateAfterTokens, CountDownLatch gate,
+                    Map<Integer, List<Map<String, Object>>> progress) {
         this.status = status;
         this.tokens = List.copyOf(tokens);
         this.pacing = pacing;
@@ -51,6 +54,7 @@ public final class AiReply {
         this.errorMessage = errorMessage;
         this.gateAfterTokens = gateAfterTokens;
         this.gate = gate;
+        this.progress = Map.copyOf(progress);
     }
 
     /** A reply made of these tokens, sent back to back, ending with done and no citations. */
@@ -69,7 +73,7 @@ public final class AiReply {
 
     /** These tokens 2 ms apart, then done. */
     public static AiReply answer(List<String> tokens) {
-        return new AiReply(200, tokens, Duration.ofMillis(2), List.of(), Fault.NONE, null, null, -1, null);
+        return new AiReply(200, tokens, Duration.ofMillis(2), List.of(), Fault.NONE, null, null, -1, null, Map.of());
     }
 
     /** These tokens {@code pacing} apart, then done. */
@@ -85,31 +89,31 @@ public final class AiReply {
 
     /** The ai-service refuses with this status before any event (e.g. 503). */
     public static AiReply status(int status) {
-        return new AiReply(status, List.of(), Duration.ZERO, List.of(), Fault.STATUS, null, null, -1, null);
+        return new AiReply(status, List.of(), Duration.ZERO, List.of(), Fault.STATUS, null, null, -1, null, Map.of());
     }
 
     public AiReply every(Duration pacing) {
-        return new AiReply(status, tokens, pacing, citations, fault, errorCode, errorMessage, gateAfterTokens, gate);
+        return new AiReply(status, tokens, pacing, citations, fault, errorCode, errorMessage, gateAfterTokens, gate, progress);
     }
 
     public AiReply citing(Map<String, Object> citation) {
         List<Map<String, Object>> all = new ArrayList<>(citations);
         all.add(citation);
-        return new AiReply(status, tokens, pacing, all, fault, errorCode, errorMessage, gateAfterTokens, gate);
+        return new AiReply(status, tokens, pacing, all, fault, errorCode, errorMessage, gateAfterTokens, gate, progress);
     }
 
     /** Ends with {@code {"type":"error","code":...}} instead of done. */
     public AiReply failingWith(String code, String message) {
-        return new AiReply(status, tokens, pacing, citations, Fault.ERROR_EVENT, code, message, gateAfterTokens, gate);
+        return new AiReply(status, tokens, pacing, citations, Fault.ERROR_EVENT, code, message, gateAfterTokens, gate, progress);
     }
 
     private AiReply with(Fault ending) {
-        return new AiReply(status, tokens, pacing, citations, ending, errorCode, errorMessage, gateAfterTokens, gate);
+        return new AiReply(status, tokens, pacing, citations, ending, errorCode, errorMessage, gateAfterTokens, gate, progress);
     }
 
     /** Waits after {@code count} tokens until {@code latch} is opened (or the client goes away). */
     public AiReply holdingAfter(int count, CountDownLatch latch) {
-        return new AiReply(status, tokens, pacing, citations, fault, errorCode, errorMessage, count, latch);
+        return new AiReply(status, tokens, pacing, citations, fault, errorCode, errorMessage, count, latch, progress);
     }
 
     /**
@@ -118,10 +122,28 @@ public final class AiReply {
      */
     public AiReply holdingBlockingAnswer(CountDownLatch status, CountDownLatch body) {
         AiReply copy = new AiReply(this.status, tokens, pacing, citations, fault, errorCode, errorMessage,
-                gateAfterTokens, gate);
+                gateAfterTokens, gate, progress);
         copy.statusGate = status;
         copy.bodyGate = body;
         return copy;
+    }
+
+    /**
+     * Adds a Deep Research {@code {"type":"progress",...}} event before token {@code beforeToken} (0 = before the first,
+     * the token count = after the last).
+     */
+    public AiReply withProgress(int beforeToken, int iteration, int of, String phase, String title) {
+        Map<Integer, List<Map<String, Object>>> all = new java.util.HashMap<>(progress);
+        List<Map<String, Object>> here = new ArrayList<>(all.getOrDefault(beforeToken, List.of()));
+        Map<String, Object> event = new java.util.LinkedHashMap<>();
+        event.put("type", "progress");
+        event.put("iteration", iteration);
+        event.put("of", of);
+        event.put("phase", phase);
+        event.put("title", title);
+        here.add(event);
+        all.put(beforeToken, here);
+        return new AiReply(status, tokens, pacing, citations, fault, errorCode, errorMessage, gateAfterTokens, gate, all);
     }
 
     public List<String> tokenList() {

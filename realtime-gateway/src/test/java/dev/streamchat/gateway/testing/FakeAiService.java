@@ -176,9 +176,15 @@ public final class FakeAiService implements AutoCloseable {
                     waitAtGate(reply.gate, out);
                 }
                 pause(reply.pacing);
+                for (Map<String, Object> progress : reply.progress.getOrDefault(sent, List.of())) {
+                    event(out, progress);
+                }
                 event(out, Map.of("type", "token", "content", token));
                 call.tokensWritten.incrementAndGet();
                 sent++;
+            }
+            for (Map<String, Object> progress : reply.progress.getOrDefault(reply.tokens.size(), List.of())) {
+                event(out, progress);
             }
             switch (reply.fault) {
                 case ERROR_EVENT -> event(out, Map.of("type", "error", "code", reply.errorCode, "message", reply.errorMessage));
