@@ -71,6 +71,13 @@ class ChatController {
     @PostMapping("/chat/new")
     Mono<ResponseEntity<Map<String, Object>>> newChat(@RequestBody(required = false) String body, ServerWebExchange exchange) {
         AuthenticatedUser user = user(exchange);
+        ChatService.NewChat chat = newChatRequest(json, properties, body);
+        admission.admit();
+        return chats.startNew(user, chat).map(accepted -> ResponseEntity.status(HttpStatus.ACCEPTED).body(accepted.toJson()));
+    }
+
+    /** The validated body of {@code /chat/new}, shared with {@code /chat/stream} (same fields, same 400s). */
+    static ChatService.NewChat newChatRequest(JsonMapper json, ChatProperties properties, String body) {
         JsonBody request = JsonBody.parse(json, body, false);
         String message = request.optionalString("message");
         if (message == null || message.isBlank()) {
@@ -83,11 +90,9 @@ class ChatController {
         if (classId != null && classId.length() > 200) {
             throw JsonBody.badRequest("'classId' is too long.");
         }
-        ChatService.NewChat chat = new ChatService.NewChat(request.optionalId("sessionId", JsonBody.ID), message, classId,
+        return new ChatService.NewChat(request.optionalId("sessionId", JsonBody.ID), message, classId,
                 request.optionalId("docId", JsonBody.ID),
                 request.optionalId("clientRequestId", JsonBody.CLIENT_REQUEST_ID));
-        admission.admit();
-        return chats.startNew(user, chat).map(accepted -> ResponseEntity.status(HttpStatus.ACCEPTED).body(accepted.toJson()));
     }
 
     @PostMapping("/chat/sessions/{sessionId}/retry")

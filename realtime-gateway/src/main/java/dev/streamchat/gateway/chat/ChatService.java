@@ -81,9 +81,18 @@ public class ChatService {
     }
 
     Mono<Accepted> startNew(AuthenticatedUser caller, NewChat request) {
+        return startNew(caller, request, streamId -> { });
+    }
+
+    /**
+     * {@link #startNew(AuthenticatedUser, NewChat)} that first tells {@code beforeStart} the new stream's id, once
+     * every check passed and before the stream can emit anything ({@code POST /chat/stream} listens to it).
+     */
+    Mono<Accepted> startNew(AuthenticatedUser caller, NewChat request, java.util.function.Consumer<String> beforeStart) {
         return rateLimiter.acquire(caller.userId())
                 .then(users.inForce(caller))
-                .flatMap(user -> planNew(user, request).flatMap(plan -> launch(user, plan, request.clientRequestId())));
+                .flatMap(user -> planNew(user, request)
+                        .flatMap(plan -> launch(user, plan, request.clientRequestId(), beforeStart)));
     }
 
     Mono<Accepted> retry(AuthenticatedUser caller, String sessionId, Retry request) {
@@ -92,7 +101,7 @@ public class ChatService {
                 .flatMap(user -> (request.streamId() == null
                         ? planNewVersion(user, sessionId)
                         : planRetryOfStream(user, sessionId, request.streamId()))
-                        .flatMap(plan -> launch(user, plan, request.clientRequestId())));
+                        .flatMap(plan -> launch(user, plan, request.clientRequestId(), streamId -> { })));
     }
 
     private Mono<Plan> planNew(AuthenticatedUser user, NewChat request) {
@@ -183,7 +192,8 @@ public class ChatService {
                 });
     }
 
-    private Mono<Accepted> launch(AuthenticatedUser user, Plan plan, String clientRequestId) {
+    private Mono<Accepted> launch(AuthenticatedUser user, Plan plan, String clientRequestId,
+                                  java.util.function.Consumer<String> beforeStart) {
         String streamId = newId();
         StreamSpec spec = new StreamSpec(user, plan.sessionId(), streamId, plan.messageId(),
                 plan.kind() == StreamSpec.Kind.NEW_EXCHANGE ? newId() : null, clientRequestId, plan.question(),
@@ -202,10 +212,13 @@ public class ChatService {
                         .onErrorResume(error -> unlock(plan, streamId).then(Mono.error(error)))))
                 .then(Mono.defer(() -> quota.reserve(user, streamId)
                         .onErrorResume(error -> unlock(plan, streamId).then(Mono.error(error)))))
-                .then(Mono.defer(() -> relay.start(spec)
-                        .onErrorResume(error -> quota.release(user, streamId).onErrorResume(e -> Mono.empty())
-                                .then(unlock(plan, streamId))
-                                .then(Mono.error(error)))))
+                .then(Mono.defer(() -> {
+                    beforeStart.accept(streamId);
+                    return relay.start(spec)
+                            .onErrorResume(error -> quota.release(user, streamId).onErrorResume(e -> Mono.empty())
+                                    .then(unlock(plan, streamId))
+                                    .then(Mono.error(error)));
+                }))
                 .thenReturn(new Accepted(plan.sessionId(), streamId, clientRequestId));
     }
 

@@ -5,6 +5,7 @@ import java.net.URI;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -18,7 +19,8 @@ import reactor.core.publisher.Mono;
  * (its own ES modules, styles and the vendored socket.io-client from this origin, a {@code data:} favicon, and
  * connections to this origin and to the Socket.IO server), {@code frame-ancestors 'none'} (with
  * {@code X-Frame-Options: DENY} for old browsers), {@code nosniff} and {@code Referrer-Policy: no-referrer}.
- * API responses (they carry a user's data) are {@code Cache-Control: no-store}.
+ * API responses (they carry a user's data) are {@code Cache-Control: no-store}, except SSE streams ({@code no-cache},
+ * set with them: what proxies and EventSource clients expect of an event stream, and nothing is stored either way).
  */
 @Component
 class SecurityHeadersWebFilter implements WebFilter, Ordered {
@@ -48,6 +50,9 @@ class SecurityHeadersWebFilter implements WebFilter, Ordered {
         headers.set("Cross-Origin-Opener-Policy", "same-origin");
         if (RoutedPath.of(request.getPath().pathWithinApplication()).startsWith("/api/")) {
             exchange.getResponse().beforeCommit(() -> {
+                if (MediaType.TEXT_EVENT_STREAM.isCompatibleWith(headers.getContentType())) {
+                    return Mono.empty(); // an SSE stream says no-cache itself, as proxies expect of one
+                }
                 headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
                 headers.remove(HttpHeaders.EXPIRES);
                 headers.remove(HttpHeaders.PRAGMA);

@@ -49,6 +49,7 @@ class StreamFanout implements SmartLifecycle {
 
     private final NodeIdentity node;
     private final RoomEvents local;
+    private final StreamListeners listeners;
     private final StreamStore store;
     private final JsonMapper json;
     private final Map<String, RemoteStream> remote = new ConcurrentHashMap<>();
@@ -57,10 +58,11 @@ class StreamFanout implements SmartLifecycle {
     private final Counter healed;
     private volatile Disposable sweeping;
 
-    StreamFanout(NodeIdentity node, RoomEvents local, StreamStore store, JsonMapper json, UserChannels channels,
+    StreamFanout(NodeIdentity node, RoomEvents local, StreamListeners listeners, StreamStore store, JsonMapper json, UserChannels channels,
                  MeterRegistry meters) {
         this.node = node;
         this.local = local;
+        this.listeners = listeners;
         this.store = store;
         this.json = json;
         this.delivered = Counter.builder("gateway.fanout.tokens.delivered")
@@ -136,7 +138,7 @@ class StreamFanout implements SmartLifecycle {
         JsonNode start = frame.path("start");
         if (start.isObject() && !stream.started) {
             stream.started = true;
-            local.emit(stream.userId, SocketEvents.STREAM_START, encoded(stream, start));
+            emit(stream, SocketEvents.STREAM_START, encoded(stream, start));
         }
         JsonNode tokens = frame.path("t");
         long seq = frame.path("s").asLong(0);
@@ -169,7 +171,7 @@ class StreamFanout implements SmartLifecycle {
             return;
         }
         stream.lastSeq = seq;
-        local.emit(stream.userId, event, payload);
+        emit(stream, event, payload);
         delivered.increment();
     }
 
@@ -178,7 +180,13 @@ class StreamFanout implements SmartLifecycle {
             return;
         }
         stream.ended = true;
+        emit(stream, event, payload);
+    }
+
+    /** To this node's sockets of the user and its plain-SSE listeners of the stream. */
+    private void emit(RemoteStream stream, String event, Object payload) {
         local.emit(stream.userId, event, payload);
+        listeners.deliver(stream.streamId, event, payload);
     }
 
     /**

@@ -39,6 +39,7 @@ public class StreamRelay {
 
     private final AiServiceClient ai;
     private final UserEvents events;
+    private final StreamListeners listeners;
     private final StreamEndings endings;
     private final StreamStore store;
     private final ActiveStreams active;
@@ -51,10 +52,11 @@ public class StreamRelay {
     private final Counter tokensRelayed;
     private volatile Runnable flushNow = () -> { };
 
-    StreamRelay(AiServiceClient ai, UserEvents events, StreamEndings endings, StreamStore store, ActiveStreams active,
+    StreamRelay(AiServiceClient ai, UserEvents events, StreamListeners listeners, StreamEndings endings, StreamStore store, ActiveStreams active,
                 StreamProperties properties, AiServiceProperties aiProperties, JsonMapper json, MeterRegistry meters) {
         this.ai = ai;
         this.events = events;
+        this.listeners = listeners;
         this.endings = endings;
         this.store = store;
         this.active = active;
@@ -122,7 +124,7 @@ public class StreamRelay {
         if (!stream.state.compareAndSet(RunningStream.PENDING, RunningStream.STARTED)) {
             return;
         }
-        events.emit(stream.spec.userId(), SocketEvents.STREAM_START, new StreamPayloads.Started(stream.spec.sessionId(),
+        emit(stream, SocketEvents.STREAM_START, new StreamPayloads.Started(stream.spec.sessionId(),
                 stream.spec.streamId(), stream.spec.messageId(), stream.spec.clientRequestId()));
         stream.overallTimer = Mono.delay(properties.overallLimit())
                 .subscribe(t -> fail(stream, ErrorCode.TIMEOUT, "The answer took too long.", "timeout"));
@@ -168,7 +170,7 @@ public class StreamRelay {
             }
             stream.reply.append(token);
             stream.bufferItem(token);
-            events.emit(stream.spec.userId(), SocketEvents.STREAM_TOKEN, stream.tokens.encode(stream.seq, token));
+            emit(stream, SocketEvents.STREAM_TOKEN, stream.tokens.encode(stream.seq, token));
         }
         tokensRelayed.increment();
     }
@@ -185,10 +187,16 @@ public class StreamRelay {
             stream.seq++;
             stream.bufferItem(new LoggedItems.Progress(progress.iteration(), progress.of(), progress.phase(),
                     progress.title()));
-            events.emit(stream.spec.userId(), SocketEvents.STREAM_PROGRESS, new StreamPayloads.Progress(
+            emit(stream, SocketEvents.STREAM_PROGRESS, new StreamPayloads.Progress(
                     stream.spec.sessionId(), stream.spec.streamId(), stream.seq, progress.iteration(), progress.of(),
                     progress.phase(), progress.title()));
         }
+    }
+
+    /** To the user's room (every node) and to this node's plain-SSE listeners of the stream. */
+    private void emit(RunningStream stream, String event, Object payload) {
+        events.emit(stream.spec.userId(), event, payload);
+        listeners.deliver(stream.spec.streamId(), event, payload);
     }
 
     private static String cut(String text, int length) {
@@ -309,7 +317,7 @@ public class StreamRelay {
                         .onErrorResume(x -> Mono.empty()))
                 .publishOn(Schedulers.parallel())
                 .doFinally(signal -> {
-                    events.emit(stream.spec.userId(), event, payload);
+                    emit(stream, event, payload);
                     active.remove(stream);
                     long durationNanos = System.nanoTime() - stream.startNanos;
                     Timer.builder("chat.stream.duration").tag("outcome", outcome)

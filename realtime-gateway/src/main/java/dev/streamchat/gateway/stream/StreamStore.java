@@ -349,9 +349,13 @@ class StreamStore {
                 .timeout(StoreTimeouts.CALL);
     }
 
-    /** Entries whose batch holds seq {@code >= fromSeq}, in order, paged. */
+    /**
+     * Entries whose batch holds seq {@code >= fromSeq}, and the final entry, in order, paged. The final entry's ID is
+     * {@code <last seq>-1}, so the range starts just after a batch ending at {@code fromSeq - 1} ({@code <fromSeq-1>-0}):
+     * a reader that has every seq still gets the final event.
+     */
     Flux<StreamMessage<String, String>> entriesFrom(String streamId, long fromSeq) {
-        return page(streamId, Range.Boundary.including(fromSeq + "-0"));
+        return page(streamId, Range.Boundary.including((fromSeq - 1) + "-1"));
     }
 
     private Flux<StreamMessage<String, String>> page(String streamId, Range.Boundary<String> lower) {

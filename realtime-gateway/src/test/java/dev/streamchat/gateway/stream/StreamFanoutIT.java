@@ -32,6 +32,7 @@ import dev.streamchat.gateway.testing.GatewayStackTest;
 @TestPropertySource(properties = {
         "gateway.ratelimit.chat-per-minute=100",
         "gateway.chat.max-concurrent-streams-per-user=50",
+        "gateway.sse.keepalive=1s", // shared with PlainSseIT (one Spring context for both)
 })
 class StreamFanoutIT extends GatewayStackTest {
 
