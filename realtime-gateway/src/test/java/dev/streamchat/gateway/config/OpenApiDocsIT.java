@@ -66,7 +66,8 @@ class OpenApiDocsIT {
                         .forEach(method -> served.add(method.name() + " " + pattern.getPatternString()));
             }
         }
-        assertThat(served).as("routes the app serves").contains("POST /api/v1/chat/new", "GET /api/v1/chat/sessions");
+        assertThat(served).as("routes the app serves").contains("POST /api/v1/chat/new", "GET /api/v1/chat/sessions",
+                "POST /api/v1/chat/stream", "GET /api/v1/chat/streams/{streamId}/events");
         assertThat(documented).as("routes in /v3/api-docs").containsAll(served);
         assertThat(documented.stream().filter(r -> r.contains(" /api/v1/")).toList())
                 .as("nothing documented that the app does not serve").containsExactlyInAnyOrderElementsOf(served);

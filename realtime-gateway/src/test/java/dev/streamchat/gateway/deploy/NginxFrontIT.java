@@ -53,10 +53,11 @@ import dev.streamchat.infra.EmbeddedRedis;
  * {@code infra/deploy/nginx/streamchat.conf} in Debian's nginx in front of two real gateway nodes (two Spring
  * contexts in this JVM sharing one embedded Redis and MongoDB-wire server): {@code nginx -t}, REST on the one origin,
  * the official JS client over websocket, over polling and polling→websocket, sticky polling sessions, websocket
- * sessions spread over both nodes, body-size caps and no metrics. The SSE locations are proven against a stand-in
- * upstream that sends one event and then waits for the client to have read it: the gateway's plain-SSE endpoints
- * (contract section 6) are not built yet, and this is what proves the proxy passes each event at once (no buffering,
- * no gzip). Skipped, with a message, where nginx is not installed ({@code .ci/run} installs {@code nginx-light}).
+ * sessions spread over both nodes, body-size caps and no metrics. The gateway's own {@code POST /api/v1/chat/stream}
+ * is read through nginx event by event while the answer is held mid-way. The SSE locations' finer properties are also
+ * proven against a stand-in upstream that sends one event and then waits for the client to have read it (the proxy
+ * passes each event at once: no buffering, no gzip) and one that writes in bulk (the stream moves at the reader's
+ * pace). Skipped, with a message, where nginx is not installed ({@code .ci/run} installs {@code nginx-light}).
  */
 class NginxFrontIT {
 
@@ -219,6 +220,34 @@ class NginxFrontIT {
         assertThat(nodesBySid).as("polling sessions seen in the access log").hasSizeGreaterThanOrEqualTo(3);
         nodesBySid.forEach((sid, upstreams) -> assertThat(upstreams).as("nodes that served sid " + sid).hasSize(1));
         assertThat(websocketOnlyNodes).as("nodes that took websocket-only sessions (not sticky)").hasSize(2);
+    }
+
+    @Test
+    void theGatewaysSseStreamPassesThroughNginxEventByEvent() throws Exception {
+        String token = devLogin("nginx-sse-" + System.nanoTime());
+        String question = "through nginx " + System.nanoTime();
+        CountDownLatch rest = new CountDownLatch(1);
+        ai.onQuestion(question, dev.streamchat.gateway.testing.AiReply.tokens("First", " second", " third")
+                .holdingAfter(1, rest));
+        HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(URI.create(nginx.url() + "/api/v1/chat/stream"))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream")
+                .header("Accept-Encoding", "gzip").header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"message\":\"" + question + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        assertThat(response.headers().firstValue("Content-Encoding")).as("gzip on the SSE route").isEmpty();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            assertThat(CompletableFuture.supplyAsync(() -> readEvent(lines)).get(15, TimeUnit.SECONDS)).startsWith("event: start");
+            // The answer is held after its first token: that token must have come through on its own.
+            assertThat(CompletableFuture.supplyAsync(() -> readEvent(lines)).get(15, TimeUnit.SECONDS))
+                    .startsWith("event: token\nid: 1\n").contains("\"token\":\"First\"");
+            rest.countDown();
+            assertThat(readEvent(lines)).startsWith("event: token\nid: 2\n");
+            assertThat(readEvent(lines)).startsWith("event: token\nid: 3\n");
+            assertThat(readEvent(lines)).startsWith("event: complete").contains("\"content\":\"First second third\"");
+        }
     }
 
     @Test

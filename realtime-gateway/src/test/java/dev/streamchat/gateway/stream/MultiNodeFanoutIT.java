@@ -316,4 +316,38 @@ class MultiNodeFanoutIT {
             }
         }
     }
+
+    @Test
+    void progressReachesTheOtherNodeAndAnSseResumeThereGetsEverySeqOnceThenTheFinalEvent() throws Exception {
+        GatewayCluster.Node a = cluster.node(0);
+        GatewayCluster.Node b = cluster.node(1);
+        String user = "sse-nodes-" + Long.toHexString(System.nanoTime());
+        String token = login(a, user);
+        String question = "deep research across nodes " + System.nanoTime();
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        ai.onQuestion(question, StreamFanoutIT.deepResearch("Plan. ", "Heart ", "pumps ", "blood. ", "Done", ".")
+                .holdingAfter(3, gate));
+        try (UserSocket onB = new UserSocket(b.socketPort(), token)) {
+            await().atMost(Duration.ofSeconds(15)).until(onB.connected::get);
+            awaitSubscribed(b, user);
+            String streamId = ask(a, token, question);
+            // Held after 3 tokens (seq 1..5 with two progress events): resume on node B from seq 2.
+            await().atMost(Duration.ofSeconds(15)).until(() -> onB.ofStream(streamId).size() >= 6);
+            try (dev.streamchat.gateway.testing.SseReader sse = dev.streamchat.gateway.testing.SseReader.get(
+                    b.http() + "/api/v1/chat/streams/" + streamId + "/events", "Authorization", "Bearer " + token,
+                    "Last-Event-ID", "2")) {
+                assertThat(sse.status()).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(10)).until(() -> sse.seqs().size() >= 3);
+                gate.countDown();
+                await().atMost(Duration.ofSeconds(20)).until(sse::hasFinal);
+                assertThat(sse.seqs()).containsExactlyElementsOf(range(3, 9));
+                assertThat(sse.names()).containsExactly("token", "progress", "token", "token", "progress", "token",
+                        "token", "complete");
+                assertThat(sse.last().json().get("content").asString()).isEqualTo("Plan. Heart pumps blood. Done.");
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> onB.ended() == 1);
+            assertThat(StreamFanoutIT.rendered(onB.ofStream(streamId)))
+                    .isEqualTo("1:plan 2=Plan.  3=Heart  4:research 5=pumps  6=blood.  7:conclusion 8=Done 9=.");
+        }
+    }
 }
