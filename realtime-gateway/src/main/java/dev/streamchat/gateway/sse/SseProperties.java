@@ -17,4 +17,10 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("gateway.sse")
 public record SseProperties(@DefaultValue("15s") Duration keepalive,
                             @DefaultValue("4096") @Positive int maxBufferedEvents) {
+
+    public SseProperties {
+        if (keepalive == null || keepalive.isZero() || keepalive.isNegative()) {
+            throw new IllegalArgumentException("SSE_KEEPALIVE_S (gateway.sse.keepalive) must be positive");
+        }
+    }
 }
