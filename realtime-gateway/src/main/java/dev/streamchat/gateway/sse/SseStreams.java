@@ -68,7 +68,8 @@ public class SseStreams {
     public Mono<Void> startAndWrite(ServerHttpResponse response, Function<Consumer<String>, Mono<?>> start) {
         AtomicReference<SseSubscriber> subscriber = new AtomicReference<>();
         Consumer<String> beforeStart = streamId -> {
-            SseSubscriber created = new SseSubscriber(streamId, json, properties.maxBufferedEvents(), false, 0);
+            SseSubscriber created = new SseSubscriber(streamId, json, properties.maxBufferedEvents(),
+                    properties.keepalive(), false, 0);
             Runnable stopListening = listeners.listen(streamId, created);
             created.onClose(stopListening);
             SseSubscriber previous = subscriber.getAndSet(created);
@@ -95,7 +96,8 @@ public class SseStreams {
      * the user's fan-out channel before the log is read, so the replay and the live events together miss nothing.
      */
     public Mono<Void> resumeAndWrite(ServerHttpResponse response, String userId, String streamId, long afterSeq) {
-        SseSubscriber subscriber = new SseSubscriber(streamId, json, properties.maxBufferedEvents(), true, afterSeq);
+        SseSubscriber subscriber = new SseSubscriber(streamId, json, properties.maxBufferedEvents(),
+                properties.keepalive(), true, afterSeq);
         Runnable stopListening = listeners.listen(streamId, subscriber);
         channels.join(userId);
         subscriber.onClose(() -> {

@@ -21,8 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Redis log) becomes SSE frames in a bounded queue that the HTTP response drains as the client reads. Each seq is
  * sent once and in order, the final event once, and nothing after it (then the response ends). While a replay runs,
  * live events are held and sent after it, without those it covered (as the socket's resume gate does). A client that
- * reads so slowly that {@code maxBufferedEvents} frames wait is dropped: its connection is closed and it can resume
- * with {@code Last-Event-ID}. Thread-safe: live events come from relay and Redis threads, the replay from Redis
+ * reads so slowly that {@code maxBufferedEvents} frames wait is dropped: nothing more is queued for it, it gets what
+ * is queued and then its connection is closed (at the latest {@code dropGrace} later, read or not), and it can resume
+ * with {@code Last-Event-ID} from the last event it got. Thread-safe: live events come from relay and Redis threads, the replay from Redis
  * threads; everything is serialised on this object.
  */
 final class SseSubscriber implements StreamListeners.Listener {
@@ -37,6 +38,7 @@ final class SseSubscriber implements StreamListeners.Listener {
     private final String streamId;
     private final JsonMapper json;
     private final int maxBuffered;
+    private final Duration dropGrace;
     private final Sinks.Many<byte[]> out;
     /** Completes after the final frame was queued; errors when the reader is dropped. */
     private final Sinks.Empty<Void> ended = Sinks.empty();
@@ -51,10 +53,12 @@ final class SseSubscriber implements StreamListeners.Listener {
     private boolean dropped;
     private boolean closed;
 
-    SseSubscriber(String streamId, JsonMapper json, int maxBuffered, boolean replaying, long afterSeq) {
+    SseSubscriber(String streamId, JsonMapper json, int maxBuffered, Duration dropGrace, boolean replaying,
+                  long afterSeq) {
         this.streamId = streamId;
         this.json = json;
         this.maxBuffered = maxBuffered;
+        this.dropGrace = dropGrace;
         this.out = Sinks.many().unicast().onBackpressureBuffer(Queues.<byte[]>get(maxBuffered).get());
         this.replaying = replaying;
         this.lastSeq = afterSeq;
@@ -134,7 +138,11 @@ final class SseSubscriber implements StreamListeners.Listener {
     private void drop() {
         dropped = true;
         held.clear();
-        ended.tryEmitError(new SlowReader());
+        // The queued frames go out first (a reader that was only briefly behind keeps what it can take), then the
+        // error closes the connection; a reader that takes nothing is cut off after the grace time anyway.
+        out.tryEmitError(new SlowReader());
+        Mono.delay(dropGrace).subscribe(tick -> ended.tryEmitError(new SlowReader()));
+        close();
     }
 
     /**

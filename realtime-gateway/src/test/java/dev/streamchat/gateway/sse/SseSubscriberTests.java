@@ -29,7 +29,7 @@ class SseSubscriberTests {
 
     @Test
     void writesEventIdAndDataThenEndsAfterTheFinalEvent() {
-        SseSubscriber subscriber = new SseSubscriber("st", json, 16, false, 0);
+        SseSubscriber subscriber = new SseSubscriber("st", json, 16, Duration.ofMillis(500), false, 0);
         subscriber.onEvent(SocketEvents.STREAM_START, new StreamPayloads.Started("s", "st", "m", null));
         subscriber.onEvent(SocketEvents.STREAM_TOKEN, token(1, "Hi"));
         subscriber.onEvent(SocketEvents.STREAM_PROGRESS, new StreamPayloads.Progress("s", "st", 2, 1, 3, "plan", "Plan"));
@@ -46,7 +46,7 @@ class SseSubscriberTests {
 
     @Test
     void aResumeSendsTheHeldLiveEventsAfterTheReplayWithoutWhatItCovered() {
-        SseSubscriber subscriber = new SseSubscriber("st", json, 16, true, 1);
+        SseSubscriber subscriber = new SseSubscriber("st", json, 16, Duration.ofMillis(500), true, 1);
         subscriber.onEvent(SocketEvents.STREAM_TOKEN, token(3, "c"));   // live, during the replay
         subscriber.replayed(SocketEvents.STREAM_TOKEN, token(1, "a")); // at or below afterSeq
         subscriber.replayed(SocketEvents.STREAM_TOKEN, token(2, "b"));
@@ -65,23 +65,37 @@ class SseSubscriberTests {
 
     @Test
     void aReaderThatDoesNotReadIsDroppedOnceTheQueueIsFullAndHoldsNoMore() {
-        SseSubscriber subscriber = new SseSubscriber("st", json, 8, false, 0);
+        SseSubscriber subscriber = new SseSubscriber("st", json, 8, Duration.ofMillis(500), false, 0);
         boolean[] closed = {false};
         subscriber.onClose(() -> closed[0] = true);
         for (int seq = 1; seq <= 1000; seq++) {
             subscriber.onEvent(SocketEvents.STREAM_TOKEN, token(seq, "t"));
         }
         assertThat(subscriber.dropped()).isTrue();
-        // Nothing was read: the response fails at once (the connection is closed), after at most the queued frames.
+        assertThat(closed[0]).as("stopped listening to the stream at once").isTrue();
+        // Nothing is read: the response fails after the grace time (the connection is closed), with nothing more held.
         StepVerifier.create(subscriber.frames(Duration.ofSeconds(30), Duration.ofSeconds(60)), 0)
+                .expectSubscription()
                 .expectError(SseSubscriber.SlowReader.class)
                 .verify(Duration.ofSeconds(5));
-        assertThat(closed[0]).isTrue();
+    }
+
+    @Test
+    void aDroppedReaderThatReadsAgainGetsWhatWasQueuedThenTheConnectionCloses() {
+        SseSubscriber subscriber = new SseSubscriber("st", json, 8, Duration.ofSeconds(30), false, 0);
+        for (int seq = 1; seq <= 20; seq++) {
+            subscriber.onEvent(SocketEvents.STREAM_TOKEN, token(seq, "t"));
+        }
+        StepVerifier.create(subscriber.frames(Duration.ofSeconds(30), Duration.ofSeconds(60))
+                        .map(frame -> text(frame).split("\n")[1]))
+                .expectNext("id: 1", "id: 2", "id: 3", "id: 4", "id: 5", "id: 6", "id: 7", "id: 8")
+                .expectError(SseSubscriber.SlowReader.class)
+                .verify(Duration.ofSeconds(5));
     }
 
     @Test
     void sendsAKeepaliveCommentWhileIdleAndNoneWhileEventsFlow() {
-        SseSubscriber subscriber = new SseSubscriber("st", json, 8, false, 0);
+        SseSubscriber subscriber = new SseSubscriber("st", json, 8, Duration.ofMillis(500), false, 0);
         StepVerifier.create(subscriber.frames(Duration.ofMillis(300), Duration.ofSeconds(60)).map(SseSubscriberTests::text))
                 .expectSubscription()
                 .expectNext(": keepalive\n\n")
