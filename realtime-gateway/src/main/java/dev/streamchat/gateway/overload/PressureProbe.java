@@ -34,6 +34,9 @@ class PressureProbe implements SmartLifecycle {
     private final int processors = Runtime.getRuntime().availableProcessors();
     private volatile Thread thread;
     private volatile boolean running;
+    // Found once registered: MeterRegistry.find scans every meter, too much for every probe and every request.
+    private volatile Gauge activeStreams;
+    private volatile Timer saves;
 
     PressureProbe(OverloadProperties properties, MeterRegistry meters) {
         this.properties = properties;
@@ -46,7 +49,11 @@ class PressureProbe implements SmartLifecycle {
 
     /** What the node is under now. */
     Pressure current() {
-        Gauge active = meters.find(ACTIVE_STREAMS).gauge();
+        Gauge active = activeStreams;
+        if (active == null) {
+            active = meters.find(ACTIVE_STREAMS).gauge();
+            activeStreams = active;
+        }
         double streams = active == null ? 0 : active.value();
         return new Pressure(lag.millis(), streams / processors, saveTime.millis());
     }
@@ -58,7 +65,11 @@ class PressureProbe implements SmartLifecycle {
             LockSupport.parkNanos(Math.max(0, due - System.nanoTime()));
             long now = System.nanoTime();
             lag.record(due, now);
-            Timer saves = meters.find(SAVE_TIMER).timer();
+            Timer saves = this.saves;
+            if (saves == null) {
+                saves = meters.find(SAVE_TIMER).timer();
+                this.saves = saves;
+            }
             if (saves != null) {
                 saveTime.update(saves.count(), saves.totalTime(TimeUnit.MILLISECONDS));
             }
