@@ -52,6 +52,8 @@ public class UserChannels implements SmartLifecycle {
     private final List<Runnable> reconnectHooks = new CopyOnWriteArrayList<>();
     private final Scheduler scheduler = Schedulers.newSingle("fanout-channels", true);
     private final Counter received;
+    /** How this node's own frames begin (every publisher writes the origin {@code "o"} first). */
+    private final String ownFramePrefix;
 
     // Guarded by this.
     private final Map<String, Integer> socketsByUser = new java.util.HashMap<>();
@@ -65,6 +67,7 @@ public class UserChannels implements SmartLifecycle {
         this.redis = redis;
         this.node = node;
         this.json = json;
+        this.ownFramePrefix = "{\"o\":" + json.writeValueAsString(node.id()) + ",";
         this.received = Counter.builder("gateway.fanout.frames.received")
                 .description("Fan-out frames received from other nodes").register(meters);
     }
@@ -198,8 +201,8 @@ public class UserChannels implements SmartLifecycle {
     }
 
     private void dispatch(String channel, String message) {
-        if (!channel.startsWith(PREFIX)) {
-            return;
+        if (!channel.startsWith(PREFIX) || message.startsWith(ownFramePrefix)) {
+            return; // this node's own frame comes back on every flush while the user has a socket here: not parsed
         }
         try {
             JsonNode frame = json.readTree(message);

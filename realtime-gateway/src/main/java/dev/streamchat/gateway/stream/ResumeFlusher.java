@@ -130,7 +130,7 @@ class ResumeFlusher implements SmartLifecycle {
         String frame = fanout.frame(stream.spec, batch, tokens, announceStart);
         String sha = flushSha;
         RedisFuture<Long> reply = store.queueFlush(redis, sha, stream.spec, batch, tokens, stream.failedStateJson, refresh,
-                fanout.channel(stream.spec), frame);
+                fanout.channel(stream.spec), frame, fanout.subscribedHere(stream.spec));
         if (sha == null) {
             flushSha = redis.digest(StreamStore.FLUSH); // EVAL has loaded it: later calls send only the SHA
         }

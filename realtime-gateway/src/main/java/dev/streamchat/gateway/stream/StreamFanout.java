@@ -30,8 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A chat stream's events on the nodes that do not run it. The owner's resume-log flush appends a batch and, in the
- * same script, publishes it as one frame to the user's channel ({@code chat-stream-start} with the first batch, the
- * batch's tokens from seq {@code s}, the final event after the last token). Every other node with a socket of that
+ * same script, publishes it as one frame to the user's channel when another node is subscribed to it
+ * ({@code chat-stream-start} with the first batch, the batch's tokens from seq {@code s}, the final event after the
+ * last token). Every other node with a socket of that
  * user turns the frame back into the contract's events for its sockets, each seq once and in order: a seq at or
  * below the last one delivered is dropped (a retried flush republishes its batch); a seq past a gap (a frame lost
  * while the subscription was down) holds the stream while the missing part is read from the resume log, which
@@ -52,6 +53,7 @@ class StreamFanout implements SmartLifecycle {
     private final StreamListeners listeners;
     private final StreamStore store;
     private final JsonMapper json;
+    private final UserChannels channels;
     private final Map<String, RemoteStream> remote = new ConcurrentHashMap<>();
     private final Scheduler scheduler = Schedulers.newSingle("fanout-sweep", true);
     private final Counter delivered;
@@ -65,6 +67,7 @@ class StreamFanout implements SmartLifecycle {
         this.listeners = listeners;
         this.store = store;
         this.json = json;
+        this.channels = channels;
         this.delivered = Counter.builder("gateway.fanout.tokens.delivered")
                 .description("Tokens of streams run by other nodes delivered to this node's sockets").register(meters);
         this.healed = Counter.builder("gateway.fanout.heals")
@@ -99,6 +102,11 @@ class StreamFanout implements SmartLifecycle {
 
     String channel(StreamSpec spec) {
         return UserChannels.channel(spec.userId());
+    }
+
+    /** Whether this node holds a confirmed subscription to the user's channel (then it is one of its subscribers). */
+    boolean subscribedHere(StreamSpec spec) {
+        return channels.isSubscribed(spec.userId());
     }
 
     /** A frame from the owner of the stream (Redis client thread). */

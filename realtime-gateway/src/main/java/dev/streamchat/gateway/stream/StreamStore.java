@@ -36,7 +36,9 @@ class StreamStore {
 
     /**
      * Appends a batch (and maybe the final entry), publishes what it newly appended to the user's fan-out channel
-     * (ARGV[15], frame ARGV[16]) and, when ARGV[14] is 1 (at most once a second), refreshes the TTLs and the liveness
+     * (ARGV[15], frame ARGV[16]) when a node other than this one is subscribed to it (the subscriber count is more
+     * than ARGV[17], this node's own subscription: 1 or 0; a single node publishes nothing, so it does not read its
+     * own frames back) and, when ARGV[14] is 1 (at most once a second), refreshes the TTLs and the liveness
      * lease; returns the stop flag, or -1 when the lease had already lapsed (other nodes now count the stream as
      * failed), or -2 without doing anything when the meta hash is gone: Redis lost its data (restarted empty).
      */
@@ -48,9 +50,12 @@ class StreamStore {
               fresh = type(added) == 'string'
               redis.call('HSET', KEYS[2], 'top', ARGV[4])
             end
-            -- What was appended now (not a resend Redis had already taken) goes to the user's other nodes.
+            -- What was appended now (not a resend Redis had already taken) goes to the user's other nodes, if any
+            -- listens: ARGV[17] is this node's own subscription (1 or 0), which needs no copy of its own events.
             local function publish()
-              if fresh and ARGV[16] ~= '' then redis.call('PUBLISH', ARGV[15], ARGV[16]) end
+              if fresh and ARGV[16] ~= '' and redis.call('PUBSUB', 'NUMSUB', ARGV[15])[2] > tonumber(ARGV[17]) then
+                redis.call('PUBLISH', ARGV[15], ARGV[16])
+              end
             end
             local stop = tonumber(redis.call('HGET', KEYS[2], 'stop') or '0')
             if ARGV[6] ~= '' then
@@ -297,7 +302,7 @@ class StreamStore {
      */
     RedisFuture<Long> queueFlush(RedisAsyncCommands<String, String> redis, String flushSha, StreamSpec spec,
                                  RunningStream.Batch batch, String tokensJson, String failedStateJson, boolean refresh,
-                                 String fanoutChannel, String fanoutFrame) {
+                                 String fanoutChannel, String fanoutFrame, boolean subscribedHere) {
         String[] keys = {eventsKey(spec.streamId()), metaKey(spec.streamId()), stateKey(spec),
                 sessionLockKey(spec.sessionId()), userStreamsKey(spec.userId()), leaseKey(spec.streamId())};
         String[] args = {
@@ -316,7 +321,8 @@ class StreamStore {
                 leaseTtlMs,
                 refresh ? "1" : "0",
                 fanoutChannel,
-                fanoutFrame};
+                fanoutFrame,
+                subscribedHere ? "1" : "0"};
         return flushSha == null
                 ? redis.eval(FLUSH, ScriptOutputType.INTEGER, keys, args)
                 : redis.evalsha(flushSha, ScriptOutputType.INTEGER, keys, args);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
@@ -20,6 +21,10 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+
+import dev.streamchat.gateway.cluster.UserChannels;
 import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.testing.AiReply;
 import dev.streamchat.gateway.testing.GatewayStackTest;
@@ -38,6 +43,9 @@ class StreamFanoutIT extends GatewayStackTest {
 
     @org.springframework.beans.factory.annotation.Value("${spring.data.redis.url}")
     String redisUrl;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    UserChannels channels;
 
     private WebTestClient http() {
         return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(30)).build();
@@ -252,6 +260,57 @@ class StreamFanoutIT extends GatewayStackTest {
                 assertThat(late.ofStream(streamId).stream().filter(e -> e.seq() >= 4).map(e -> e.payload().toString()).toList())
                         .isEqualTo(livePayloads);
             }
+        }
+    }
+
+    /**
+     * The resume flush publishes a stream's frame for other nodes only while another node listens on the user's
+     * channel: a user whose sockets are all on this node costs no PUBLISH per flush, and this node no read of its own
+     * echo. A pattern subscription watches what is published without counting as a listener (PUBSUB NUMSUB counts
+     * channel subscribers only); a plain subscriber stands for another node.
+     */
+    @Test
+    void streamFramesArePublishedOnlyWhileAnotherNodeListensOnTheUsersChannel() throws Exception {
+        String userId = "frank-" + Long.toHexString(System.nanoTime());
+        String token = login(userId);
+        AI.planner = q -> AiReply.slow(List.of("p", "q", "r", "s", "t", "u"), Duration.ofMillis(40));
+        RedisClient redis = RedisClient.create(redisUrl);
+        try (UserSocket tab = new UserSocket(socketPort, token);
+             var watch = redis.connectPubSub();
+             var otherNode = redis.connectPubSub()) {
+            List<String> published = new CopyOnWriteArrayList<>();
+            watch.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String pattern, String channel, String message) {
+                    published.add(message);
+                }
+            });
+            watch.sync().psubscribe(UserChannels.channel(userId));
+            await().atMost(Duration.ofSeconds(15)).until(() -> tab.connected.get() && channels.isSubscribed(userId));
+
+            String alone = ask(token, "only this node listens");
+            await().atMost(Duration.ofSeconds(20)).until(() -> tab.ofStream(alone).stream()
+                    .anyMatch(e -> e.event().equals("chat-stream-complete")));
+            assertWellFormed(tab.ofStream(alone), 6);
+            assertThat(published).noneMatch(message -> message.contains(alone));
+
+            List<String> received = new CopyOnWriteArrayList<>();
+            otherNode.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    received.add(message);
+                }
+            });
+            otherNode.sync().subscribe(UserChannels.channel(userId));
+            String shared = ask(token, "another node listens");
+            await().atMost(Duration.ofSeconds(20)).until(() -> tab.ofStream(shared).stream()
+                    .anyMatch(e -> e.event().equals("chat-stream-complete")));
+            assertWellFormed(tab.ofStream(shared), 6);
+            await().atMost(Duration.ofSeconds(5)).until(() -> received.stream()
+                    .anyMatch(message -> message.contains(shared) && message.contains("\"end\":{")));
+            assertThat(received.stream().filter(message -> message.contains(shared))).allMatch(published::contains);
+        } finally {
+            redis.shutdown();
         }
     }
 }
