@@ -31,10 +31,14 @@ const targets = [
   { name: 'node', rest: env('NODE_REST'), socket: env('NODE_SOCKET'), pid: Number(env('NODE_PID')) },
 ].filter((t) => env('BENCH_TARGETS', 'java,node').split(',').includes(t.name));
 
+// warmup: unrecorded stream rounds per gateway before the first measured level. A JVM that has just started spends
+// much of its CPU compiling (a profile of the quick run's first levels after a 10-stream warm-up: the JIT compiler
+// threads took 40-50 % of the gateway's CPU), so a short run measures the compiler, not the relay; Node's JIT
+// warms much faster. Both gateways get the same rounds.
 const plan = quick
-  ? { idle: [200, 500], steady: [20, 50], ladder: [20, 50, 100], warmup: 10, spreadMs: 1000 }
+  ? { idle: [200, 500], steady: [20, 50], ladder: [20, 50, 100], warmup: [50, 50, 50], spreadMs: 1000 }
   : { idle: [1000, 5000, 10000], steady: [100, 500, 1000], ladder: [100, 200, 300, 500, 750, 1000, 1500, 2000, 3000],
-    warmup: 100, spreadMs: 2000 };
+    warmup: [100], spreadMs: 2000 };
 const levelsFrom = (name) => (process.env[name] ? process.env[name].split(',').map(Number).filter((n) => n > 0) : null);
 plan.steady = levelsFrom('BENCH_STREAM_LEVELS') ?? plan.steady;
 plan.idle = levelsFrom('BENCH_IDLE_COUNTS') ?? plan.idle;
@@ -90,8 +94,9 @@ async function idle(target) {
 }
 
 // --- streams ---------------------------------------------------------------------------------------------------
-async function streamLevel(target, streams, { record = true } = {}) {
-  const userIds = Array.from({ length: streams }, (_, i) => `s-${runTag}-${target.name}-${streams}-${record ? 'm' : 'w'}-${i}`);
+async function streamLevel(target, streams, { record = true, round = 0 } = {}) {
+  const userIds = Array.from({ length: streams },
+    (_, i) => `s-${runTag}-${target.name}-${streams}-${record ? 'm' : `w${round}`}-${i}`);
   const tokens = new Array(streams);
   await pool(streams, 50, async (i) => {
     tokens[i] = await devLogin(target.rest, userIds[i]);
@@ -140,8 +145,10 @@ async function streamScenarios() {
   for (const target of targets) {
     results.streams[target.name] = [];
     results.saturation[target.name] = { capacityStreams: 0, capacityTokensPerSecond: 0, firstFailedStreams: null, reason: null };
-    log(`${target.name} warm-up: ${plan.warmup} streams`);
-    await streamLevel(target, plan.warmup, { record: false });
+    log(`${target.name} warm-up: ${plan.warmup.join(' + ')} streams`);
+    for (const [round, streams] of plan.warmup.entries()) {
+      await streamLevel(target, streams, { record: false, round });
+    }
   }
   for (const level of levels) {
     for (const target of targets) {
