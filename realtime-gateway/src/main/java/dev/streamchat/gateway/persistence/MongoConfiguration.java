@@ -9,14 +9,23 @@ import org.springframework.context.annotation.Configuration;
 import com.mongodb.connection.TransportSettings;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import reactor.netty.http.HttpResources;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import dev.streamchat.gateway.config.EventLoopSizing;
 
 /**
- * Short driver timeouts so that a MongoDB outage is a fast 503, never a hang; and the driver's connections on the
- * event loops the WebFlux server and the ai-service client already share (Reactor Netty's, epoll where available)
- * instead of a set of NIO loops of its own (Boot's default: two threads per core), so that a save or a read does
- * not hop to another thread and back. This bean runs after Boot's customizer and replaces its transport.
+ * Short driver timeouts so that a MongoDB outage is a fast 503, never a hang; and the driver's I/O on event loops
+ * sized like the gateway's others (one per core, epoll where available) instead of Boot's default for the reactive
+ * driver, NIO loops at two per core. They are the driver's own, not Reactor Netty's global loops: those are disposed
+ * when any application context in the JVM stops, which would leave the driver on dead loops. This customizer runs
+ * after Boot's and replaces its transport.
  */
 @Configuration(proxyBeanMethods = false)
 class MongoConfiguration {
@@ -29,13 +38,18 @@ class MongoConfiguration {
                         .readTimeout(10, TimeUnit.SECONDS));
     }
 
+    /** Created before the MongoDB client that uses it, so shut down after it. */
+    @Bean(destroyMethod = "shutdownGracefully")
+    EventLoopGroup mongoEventLoops() {
+        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        return new MultiThreadIoEventLoopGroup(EventLoopSizing.ioThreads(), new DefaultThreadFactory("mongo-io", true), io);
+    }
+
     @Bean
-    MongoClientSettingsBuilderCustomizer gatewayMongoEventLoops() {
-        return settings -> {
-            EventLoopGroup loops = HttpResources.get().onClient(true);
-            Class<? extends SocketChannel> channel = HttpResources.get().onChannelClass(SocketChannel.class, loops);
-            settings.transportSettings(TransportSettings.nettyBuilder().eventLoopGroup(loops).socketChannelClass(channel)
-                    .build());
-        };
+    MongoClientSettingsBuilderCustomizer gatewayMongoEventLoops(EventLoopGroup mongoEventLoops) {
+        return settings -> settings.transportSettings(TransportSettings.nettyBuilder()
+                .eventLoopGroup(mongoEventLoops)
+                .socketChannelClass(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
+                .build());
     }
 }
