@@ -92,7 +92,7 @@ class ChatController {
         }
         return new ChatService.NewChat(request.optionalId("sessionId", JsonBody.ID), message, classId,
                 request.optionalId("docId", JsonBody.ID),
-                request.optionalId("clientRequestId", JsonBody.CLIENT_REQUEST_ID));
+                request.optionalId("clientRequestId", JsonBody.CLIENT_REQUEST_ID), AnswerChoice.from(request, message));
     }
 
     @PostMapping("/chat/sessions/{sessionId}/retry")
@@ -102,7 +102,7 @@ class ChatController {
         JsonBody.requireId(sessionId, "sessionId");
         JsonBody request = JsonBody.parse(json, body, true);
         ChatService.Retry retry = new ChatService.Retry(request.optionalId("streamId", JsonBody.ID),
-                request.optionalId("clientRequestId", JsonBody.CLIENT_REQUEST_ID));
+                request.optionalId("clientRequestId", JsonBody.CLIENT_REQUEST_ID), AnswerChoice.from(request, null));
         admission.admit();
         return chats.retry(user, sessionId, retry).map(accepted -> ResponseEntity.status(HttpStatus.ACCEPTED).body(accepted.toJson()));
     }
@@ -253,12 +253,33 @@ class ChatController {
         out.put("content", m.get("content"));
         out.put("citations", orEmpty(m.get("citations")));
         out.put("chunkReferences", orEmpty(m.get("chunkReferences")));
-        out.put("versions", orEmpty(m.get("versions")));
+        out.put("versions", versions(m.get("versions")));
         out.put("stopped", Boolean.TRUE.equals(m.get("stopped")));
         out.put("contextTrimmed", Boolean.TRUE.equals(m.get("contextTrimmed")));
         out.put("feedback", m.get("feedback"));
         out.put("createdAt", ChatSessionStore.toJson(m.get("createdAt")));
         return out;
+    }
+
+    /**
+     * The stored versions with {@code provider} and {@code model} always present (null when unknown: versions
+     * stored before the model was recorded have neither).
+     */
+    @SuppressWarnings("unchecked")
+    private static Object versions(Object stored) {
+        if (!(stored instanceof List<?> list)) {
+            return List.of();
+        }
+        return list.stream().map(version -> {
+            Object json = ChatSessionStore.toJson(version);
+            if (!(json instanceof Map<?, ?> map)) {
+                return json;
+            }
+            Map<String, Object> out = new LinkedHashMap<>((Map<String, Object>) map);
+            out.putIfAbsent("provider", null);
+            out.putIfAbsent("model", null);
+            return out;
+        }).toList();
     }
 
     private static Object orEmpty(Object value) {

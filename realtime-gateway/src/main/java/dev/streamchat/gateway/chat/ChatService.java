@@ -15,6 +15,7 @@ import dev.streamchat.gateway.auth.UserAccounts;
 import dev.streamchat.gateway.document.AiDocumentsClient;
 import dev.streamchat.gateway.error.ApiException;
 import dev.streamchat.gateway.error.ErrorCode;
+import dev.streamchat.gateway.model.ModelCatalog;
 import dev.streamchat.gateway.persistence.ChatSessionStore;
 import dev.streamchat.gateway.persistence.StoreUnavailable;
 import dev.streamchat.gateway.quota.FreeTierQuota;
@@ -43,10 +44,13 @@ public class ChatService {
     private final AiDocumentsClient documents;
     private final ChatProperties properties;
     private final UserAccounts users;
+    private final ModelCatalog models;
 
     ChatService(ChatSessionStore sessions, StreamRegistry streams, StreamRelay relay, FreeTierQuota quota,
-                ChatRateLimiter rateLimiter, AiDocumentsClient documents, ChatProperties properties, UserAccounts users) {
+                ChatRateLimiter rateLimiter, AiDocumentsClient documents, ChatProperties properties, UserAccounts users,
+                ModelCatalog models) {
         this.users = users;
+        this.models = models;
         this.sessions = sessions;
         this.streams = streams;
         this.relay = relay;
@@ -57,11 +61,20 @@ public class ChatService {
     }
 
     /** A validated {@code /chat/new} body. */
-    record NewChat(String sessionId, String message, String classId, String docId, String clientRequestId) {
+    record NewChat(String sessionId, String message, String classId, String docId, String clientRequestId,
+                   AnswerChoice choice) {
+
+        NewChat(String sessionId, String message, String classId, String docId, String clientRequestId) {
+            this(sessionId, message, classId, docId, clientRequestId, AnswerChoice.DEFAULT);
+        }
     }
 
     /** A validated {@code /retry} body. */
-    record Retry(String streamId, String clientRequestId) {
+    record Retry(String streamId, String clientRequestId, AnswerChoice choice) {
+
+        Retry(String streamId, String clientRequestId) {
+            this(streamId, clientRequestId, AnswerChoice.DEFAULT);
+        }
     }
 
     /** The 202 body. */
@@ -89,19 +102,28 @@ public class ChatService {
      * every check passed and before the stream can emit anything ({@code POST /chat/stream} listens to it).
      */
     Mono<Accepted> startNew(AuthenticatedUser caller, NewChat request, java.util.function.Consumer<String> beforeStart) {
-        return rateLimiter.acquire(caller.userId())
+        // A model that is not offered is a 400, so it is checked before the rate limit takes a token.
+        return offered(request.choice())
+                .then(rateLimiter.acquire(caller.userId()))
                 .then(users.inForce(caller))
                 .flatMap(user -> planNew(user, request)
-                        .flatMap(plan -> launch(user, plan, request.clientRequestId(), beforeStart)));
+                        .flatMap(plan -> launch(user, plan, request.clientRequestId(), request.choice(), beforeStart)));
     }
 
     Mono<Accepted> retry(AuthenticatedUser caller, String sessionId, Retry request) {
-        return rateLimiter.acquire(caller.userId())
+        return offered(request.choice())
+                .then(rateLimiter.acquire(caller.userId()))
                 .then(users.inForce(caller))
                 .flatMap(user -> (request.streamId() == null
                         ? planNewVersion(user, sessionId)
                         : planRetryOfStream(user, sessionId, request.streamId()))
-                        .flatMap(plan -> launch(user, plan, request.clientRequestId(), streamId -> { })));
+                        .flatMap(plan -> launch(user, plan, request.clientRequestId(), request.choice(),
+                                streamId -> { })));
+    }
+
+    /** Empty when the choice names no model or an offered one; else 400 (503 when the list cannot be read). */
+    private Mono<Void> offered(AnswerChoice choice) {
+        return choice.model() == null ? Mono.empty() : models.require(choice.model()).then();
     }
 
     private Mono<Plan> planNew(AuthenticatedUser user, NewChat request) {
@@ -192,12 +214,13 @@ public class ChatService {
                 });
     }
 
-    private Mono<Accepted> launch(AuthenticatedUser user, Plan plan, String clientRequestId,
+    private Mono<Accepted> launch(AuthenticatedUser user, Plan plan, String clientRequestId, AnswerChoice choice,
                                   java.util.function.Consumer<String> beforeStart) {
         String streamId = newId();
         StreamSpec spec = new StreamSpec(user, plan.sessionId(), streamId, plan.messageId(),
                 plan.kind() == StreamSpec.Kind.NEW_EXCHANGE ? newId() : null, clientRequestId, plan.question(),
-                new AiRequest(user.userId(), plan.classId(), plan.docId(), plan.question(), plan.history(), null),
+                new AiRequest(user.userId(), plan.classId(), plan.docId(), plan.question(), plan.history(), null,
+                        choice.model(), choice.mode()),
                 plan.kind(), Instant.now());
         Mono<Void> remember = plan.newSession()
                 ? streams.rememberSession(plan.sessionId(), user.userId()).onErrorMap(StoreUnavailable::map)

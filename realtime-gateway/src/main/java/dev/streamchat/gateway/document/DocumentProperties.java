@@ -9,7 +9,7 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * Uploads ({@code UPLOAD_MAX_BYTES}, {@code UPLOAD_RATE_PER_MIN} per user) and how the gateway polls the ai-service until a document's indexing
- * ends (backoff from {@code pollInitial} doubling up to {@code pollMax}, giving up after {@code pollGiveUp}).
+ * ends (backoff from {@code pollInitial} doubling up to {@code pollMax}, or {@code progressPollMax} while the ai-service reports progress, giving up after {@code pollGiveUp}).
  */
 @Validated
 @ConfigurationProperties("gateway.documents")
@@ -17,5 +17,6 @@ public record DocumentProperties(@DefaultValue("10MB") DataSize uploadMaxBytes,
                                  @DefaultValue("10") @jakarta.validation.constraints.Positive int uploadsPerMinute,
                                  @DefaultValue("250ms") Duration pollInitial,
                                  @DefaultValue("5s") Duration pollMax,
+                                 @DefaultValue("1s") Duration progressPollMax,
                                  @DefaultValue("15m") Duration pollGiveUp) {
 }

@@ -213,6 +213,7 @@ public class ChatSessionStore {
         doc.put("usage", reply.usage() == null ? null : new Document(reply.usage()));
         doc.put("route", reply.route());
         doc.put("provider", reply.provider());
+        doc.put("model", reply.model());
         doc.put("stopped", reply.stopped());
         doc.put("createdAt", at);
         return doc;

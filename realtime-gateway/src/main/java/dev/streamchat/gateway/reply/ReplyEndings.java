@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import dev.streamchat.gateway.error.ErrorCode;
+import dev.streamchat.gateway.model.ModelOption;
 import dev.streamchat.gateway.persistence.StoredReply;
 import dev.streamchat.gateway.quota.FreeTierQuota;
 import dev.streamchat.gateway.quota.QuotaSnapshot;
@@ -43,8 +44,12 @@ class ReplyEndings implements StreamEndings {
 
     @Override
     public Mono<FinalEvent> completed(EndedStream stream, AiStreamEvent.Done done) {
+        ModelOption requested = requestedModel(stream.spec());
+        // What the ai-service says wrote it; an ai-service that does not say falls back on what was asked for.
+        String provider = done.provider() != null ? done.provider() : requested == null ? null : requested.provider();
+        String model = done.provider() != null ? done.model() : requested == null ? null : requested.model();
         StoredReply reply = new StoredReply(stream.reply(), done.citations(), done.chunkReferences(), done.usage(),
-                done.route(), done.provider(), false, done.contextTrimmed());
+                done.route(), provider, model, false, done.contextTrimmed());
         return save(stream.spec(), reply, true)
                 .map(saved -> FinalEvent.completed(completed(stream, reply, saved), "complete"))
                 .onErrorResume(error -> error instanceof SessionDeletedException
@@ -66,7 +71,11 @@ class ReplyEndings implements StreamEndings {
 
     @Override
     public Mono<FinalEvent> stopped(EndedStream stream) {
-        StoredReply reply = new StoredReply(stream.reply(), List.of(), List.of(), null, null, null, true, false);
+        // No done came: the model asked for is the best record of what wrote the partial reply (unknown for a
+        // request of the default model).
+        ModelOption requested = requestedModel(stream.spec());
+        StoredReply reply = new StoredReply(stream.reply(), List.of(), List.of(), null, null,
+                requested == null ? null : requested.provider(), requested == null ? null : requested.model(), true, false);
         return save(stream.spec(), reply, false)
                 .map(saved -> FinalEvent.completed(completed(stream, reply, saved), "stopped"))
                 .onErrorResume(error -> afterSaveFailure(stream, error));
@@ -86,6 +95,11 @@ class ReplyEndings implements StreamEndings {
         log.warn("stream save failed sessionId={} streamId={} error={}", stream.spec().sessionId(),
                 stream.spec().streamId(), error.getClass().getSimpleName());
         return failed(stream, ErrorCode.UNAVAILABLE, "The reply could not be saved.", "error");
+    }
+
+    private static ModelOption requestedModel(StreamSpec spec) {
+        String id = spec.aiRequest() == null ? null : spec.aiRequest().model();
+        return id == null ? null : ModelOption.ofId(id);
     }
 
     private Mono<Void> release(StreamSpec spec) {
@@ -111,7 +125,8 @@ class ReplyEndings implements StreamEndings {
         QuotaSnapshot snapshot = saved.quota();
         return new StreamPayloads.Completed(spec.sessionId(), spec.streamId(), spec.messageId(), reply.content(),
                 reply.citations(), reply.chunkReferences(), reply.usage(), reply.stopped(), reply.contextTrimmed(),
-                snapshot == null ? null : snapshot.toJson(), stream.timingNow(), saved.persisted());
+                snapshot == null ? null : snapshot.toJson(), stream.timingNow(), saved.persisted(), reply.provider(),
+                reply.model());
     }
 
     /** The session was deleted while its stream ran: nothing may be written. */

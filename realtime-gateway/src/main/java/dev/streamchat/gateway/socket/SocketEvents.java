@@ -10,6 +10,8 @@ public final class SocketEvents {
     public static final String STREAM_COMPLETE = "chat-stream-complete";
     public static final String STREAM_ERROR = "chat-stream-error";
     public static final String DOCUMENT_READY = "document-ready";
+    /** Indexing progress of a document, {@code {docId, phase, percent}}, before its {@code document-ready}. */
+    public static final String DOCUMENT_PROGRESS = "document-progress";
     /** A reply whose {@code chat-stream-complete} said {@code persisted: false} is now stored. */
     public static final String SESSION_SAVED = "chat-session-saved";
     public static final String SOCKET_ERROR = "socket-error";

@@ -42,10 +42,12 @@ public final class StreamPayloads {
     /**
      * {@code chat-stream-complete}: after the reply was saved (or saved as stopped). {@code persisted} is false when
      * MongoDB did not take the reply in time: it is kept and written later, then {@code chat-session-saved} follows.
+     * {@code provider} and {@code model} say what wrote the reply, as its stored version does (null when unknown).
      */
     public record Completed(String sessionId, String streamId, String messageId, String content, List<Object> citations,
                             List<Object> chunkReferences, Map<String, Object> usage, boolean stopped,
-                            boolean contextTrimmed, Map<String, Object> quota, Timing timing, boolean persisted)
+                            boolean contextTrimmed, Map<String, Object> quota, Timing timing, boolean persisted,
+                            String provider, String model)
             implements StreamPayload {
     }
 

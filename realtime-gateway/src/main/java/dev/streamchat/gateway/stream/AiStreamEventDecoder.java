@@ -104,7 +104,8 @@ public final class AiStreamEventDecoder {
         Map<String, Object> usage = usageNode != null && usageNode.isObject()
                 ? json.convertValue(usageNode, LinkedHashMap.class) : null;
         JsonNode trimmed = node.get("contextTrimmed");
-        return new AiStreamEvent.Done(text(node, "route"), text(node, "provider"), citations, chunkReferences, usage,
+        return new AiStreamEvent.Done(text(node, "route"), text(node, "provider"), text(node, "model"), citations,
+                chunkReferences, usage,
                 trimmed != null && trimmed.isBoolean() && trimmed.booleanValue());
     }
 
