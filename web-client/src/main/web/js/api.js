@@ -62,10 +62,15 @@ export const api = {
   me: () => request('GET', '/auth/me'),
   logout: () => request('POST', '/auth/logout'),
 
-  newChat: ({ sessionId, message, docId, clientRequestId }) =>
-    request('POST', '/chat/new', { json: { sessionId: sessionId || undefined, message, docId: docId || undefined, clientRequestId } }),
-  retry: (sessionId, { streamId, clientRequestId } = {}) =>
-    request('POST', `/chat/sessions/${enc(sessionId)}/retry`, { json: { streamId: streamId || undefined, clientRequestId } }),
+  models: () => request('GET', '/models'),
+
+  /** `model`: an id of {@link api.models} (absent: the default); `mode`: `deep_research` or absent. */
+  newChat: ({ sessionId, message, docId, clientRequestId, model, mode }) =>
+    request('POST', '/chat/new', { json: { sessionId: sessionId || undefined, message, docId: docId || undefined, clientRequestId,
+      model: model || undefined, mode: mode || undefined } }),
+  retry: (sessionId, { streamId, clientRequestId, model, mode } = {}) =>
+    request('POST', `/chat/sessions/${enc(sessionId)}/retry`, { json: { streamId: streamId || undefined, clientRequestId,
+      model: model || undefined, mode: mode || undefined } }),
   stop: (streamId) => request('POST', `/chat/streams/${enc(streamId)}/stop`),
   activeStreams: () => request('GET', '/chat/streams/active'),
 

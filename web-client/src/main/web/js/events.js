@@ -7,6 +7,8 @@ export const ServerEvents = Object.freeze({
   STREAM_TOKEN: 'chat-stream-token',
   STREAM_COMPLETE: 'chat-stream-complete',
   STREAM_ERROR: 'chat-stream-error',
+  STREAM_PROGRESS: 'chat-stream-progress',
+  DOCUMENT_PROGRESS: 'document-progress',
   DOCUMENT_READY: 'document-ready',
   SOCKET_ERROR: 'socket-error',
 });

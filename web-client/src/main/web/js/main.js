@@ -17,6 +17,7 @@ import { QuotaView, ConnectionView } from './views/status-bar.js';
 import { DocumentsController } from './controllers/documents.js';
 import { LimitNotices } from './controllers/limits.js';
 import { saveRunningStreams, loadRunningStreams, clearRunningStreams } from './stream-storage.js';
+import { ModelChoice } from './model-choice.js';
 
 const RESUME_GAP_DELAY_MS = 300;
 
@@ -129,7 +130,9 @@ class App {
       onRetry: (view) => this.retryLast(view),
       onFeedback: (view, rating) => this.feedback(view, rating),
       onClearDoc: () => this.docs.select(null),
+      onModelChange: (id) => this.models.remember(this.currentSessionId, id),
     });
+    this.models = new ModelChoice(this.user.userId);
     this.documents = new DocumentsController(this.docs, this.toasts);
     this.limits = new LimitNotices(this.chat, this.quota);
 
@@ -143,10 +146,21 @@ class App {
     document.addEventListener('keydown', this.onKeyDown);
 
     this.sessions.reload();
+    this.loadModels();
     this.refreshQuota();
     this.documents.refresh();
     this.route();
     this.findRunningStreams();
+  }
+
+  /** The model picker's choices; without them the picker stays hidden and questions use the default model. */
+  async loadModels() {
+    try {
+      this.models.setOffered(await api.models());
+      this.chat.setModels(this.models.models, this.models.forSession(this.currentSessionId));
+    } catch {
+      this.chat.setModels([], null);
+    }
   }
 
   toggleSidebar(open) {
@@ -173,6 +187,7 @@ class App {
     this.currentSessionId = id;
     this.loadedSessionId = undefined;
     this.sessions.setActive(id);
+    this.chat.selectedModel = this.models.forSession(id);
     if (!quiet) this.chat.clearNotice();
     for (const entry of this.tracker.all()) entry.view = null;
     if (!id) {
@@ -215,6 +230,7 @@ class App {
       entry.view = this.chat.appendLiveAnswer();
     }
     if (entry.renderer.text) entry.view.renderStreaming(entry.renderer.text);
+    if (entry.progress) entry.view.showProgress(entry.progress);
   }
 
   liveEntriesOf(sessionId) {
@@ -245,16 +261,19 @@ class App {
     if (this.liveEntryOfCurrentSession()) return;
     this.chat.clearNotice();
     const sessionId = this.currentSessionId;
-    const entry = this.newEntry({ sessionId, question: text, docId: this.selectedDoc?.docId || null });
+    const entry = this.newEntry({ sessionId, question: text, docId: this.selectedDoc?.docId || null,
+      model: this.chat.selectedModel, mode: this.chat.deepResearch ? 'deep_research' : null });
     entry.userEl = this.chat.appendUser(text);
     entry.view = this.chat.appendLiveAnswer();
     this.chat.composerText = '';
     this.chat.setBusy(true);
     this.saveStreams();
     try {
-      const accepted = await api.newChat({ sessionId, message: text, docId: entry.docId, clientRequestId: entry.clientRequestId });
+      const accepted = await api.newChat({ sessionId, message: text, docId: entry.docId, clientRequestId: entry.clientRequestId,
+        model: entry.model, mode: entry.mode });
       this.tracker.bind(entry.clientRequestId, accepted.streamId, accepted.sessionId);
       if (!entry.sessionId) entry.sessionId = accepted.sessionId;
+      this.models.remember(accepted.sessionId, entry.model);
       if (!sessionId && this.currentSessionId === null && entry.view) {
         // The first question made the session: show it in the URL without reloading the view.
         this.currentSessionId = accepted.sessionId;
@@ -281,12 +300,14 @@ class App {
     const sessionId = this.currentSessionId;
     if (!sessionId || this.liveEntryOfCurrentSession()) return;
     this.chat.clearNotice();
-    const entry = this.newEntry({ sessionId, kind: 'retry', question: null, view });
+    // Another version, by the model picked now; a Deep Research report is retried as one.
+    const mode = view.shownRoute === 'deep_research' || this.chat.deepResearch ? 'deep_research' : null;
+    const entry = this.newEntry({ sessionId, kind: 'retry', question: null, view, model: this.chat.selectedModel, mode });
     const previous = view.message;
     view.showThinking();
     this.chat.setBusy(true);
     try {
-      const accepted = await api.retry(sessionId, { clientRequestId: entry.clientRequestId });
+      const accepted = await api.retry(sessionId, { clientRequestId: entry.clientRequestId, model: entry.model, mode: entry.mode });
       this.tracker.bind(entry.clientRequestId, accepted.streamId, accepted.sessionId);
       this.saveStreams();
     } catch (e) {
@@ -302,14 +323,15 @@ class App {
   async rerunFailed(failed) {
     const sessionId = failed.sessionId;
     if (this.currentSessionId !== sessionId || this.liveEntryOfCurrentSession()) return;
-    const entry = this.newEntry({ sessionId, kind: 'rerun', question: failed.question });
+    const entry = this.newEntry({ sessionId, kind: 'rerun', question: failed.question, model: failed.model, mode: failed.mode });
     entry.userEl = failed.userEl;
     entry.view = failed.view && failed.view.el.isConnected ? failed.view : this.chat.appendLiveAnswer();
     entry.view.showThinking();
     if (this.chat.composerText.trim() === (failed.question || '').trim()) this.chat.composerText = '';
     this.chat.setBusy(true);
     try {
-      const accepted = await api.retry(sessionId, { streamId: failed.streamId, clientRequestId: entry.clientRequestId });
+      const accepted = await api.retry(sessionId, { streamId: failed.streamId, clientRequestId: entry.clientRequestId,
+        model: entry.model, mode: entry.mode });
       this.tracker.bind(entry.clientRequestId, accepted.streamId, accepted.sessionId);
       this.saveStreams();
     } catch (e) {
@@ -403,10 +425,14 @@ class App {
         if (entry.renderer.accept(p.seq, p.token) === 'gap') this.resumeSoon(entry);
         return;
       }
+      case ServerEvents.STREAM_PROGRESS:
+        return this.onProgress(p);
       case ServerEvents.STREAM_COMPLETE:
         return this.onComplete(p);
       case ServerEvents.STREAM_ERROR:
         return this.onStreamError(p);
+      case ServerEvents.DOCUMENT_PROGRESS:
+        return this.documents.onProgress(p);
       case ServerEvents.DOCUMENT_READY:
         return this.documents.onReady(p);
       case ServerEvents.SOCKET_ERROR:
@@ -430,6 +456,19 @@ class App {
         this.chat.setBusy(true);
       }
     });
+  }
+
+  /** Deep Research: where the iterations are. A replayed event (resume) changes nothing. */
+  onProgress(p) {
+    const entry = this.tracker.byStreamId(p.streamId);
+    if (!entry || entry.finished || !Number.isInteger(p.iteration)) return;
+    const progress = entry.progress || (entry.progress = { of: p.of, current: 0, steps: new Map() });
+    progress.steps.set(p.iteration, { phase: p.phase, title: p.title });
+    if (p.iteration >= progress.current) {
+      progress.current = p.iteration;
+      progress.of = Math.max(p.of || 0, p.iteration);
+    }
+    entry.view?.showProgress(progress);
   }
 
   onStreamFlush(entry, text, lastSeq) {
@@ -459,6 +498,7 @@ class App {
     this.sessions.touch(p.sessionId, title);
     if (entry.view) {
       entry.view.finish(p);
+      if (entry.progress) entry.view.showProgress(entry.progress, true);
       this.chat.setLast(entry.view);
       this.chat.scrollToEnd();
     }

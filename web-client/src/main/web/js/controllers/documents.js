@@ -1,4 +1,4 @@
-/** Documents: upload, delete, the list with statuses, and the `document-ready` notification. */
+/** Documents: upload, delete, the list with statuses, indexing progress (`document-progress`) and the `document-ready` notification. */
 import { api } from '../api.js';
 
 export class DocumentsController {
@@ -42,6 +42,12 @@ export class DocumentsController {
     } catch (e) {
       this.toasts.show({ kind: 'error', message: 'Could not delete the document: ' + e.message });
     }
+  }
+
+  /** `document-progress {docId, phase, percent}`: shown in the list until `document-ready`. */
+  onProgress(p) {
+    if (this.view.find(p.docId)?.status === 'ready') return;
+    this.view.upsert({ docId: p.docId, status: 'indexing', phase: p.phase, percent: p.percent });
   }
 
   /** `document-ready {docId, status}` */

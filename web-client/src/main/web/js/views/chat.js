@@ -1,10 +1,14 @@
 /**
- * The conversation: stored messages, live answers, the composer (Enter sends, Shift+Enter adds a line),
- * the stop button, and the notice shown instead of a failed send when a limit is reached.
+ * The conversation: stored messages, live answers, the composer (Enter sends, Shift+Enter adds a line; under it
+ * the model picker and the Deep Research toggle), the stop button, and the notice shown instead of a failed send
+ * when a limit is reached.
  */
 import { h } from '../dom.js';
 import { renderMarkdown } from '../markdown.js';
 import { icon } from '../icons.js';
+import { modelLabel } from '../model-choice.js';
+
+const PHASE_NAMES = { plan: 'Plan', research: 'Research', conclusion: 'Conclusion' };
 
 const SUGGESTIONS = [
   'What is in the sample library?',
@@ -16,7 +20,8 @@ export class ChatView {
   /**
    * @param {HTMLElement} root
    * @param {{onSend:(text:string) => void, onStop:() => void, onRetry:(view:AnswerView) => void,
-   *          onFeedback:(view:AnswerView, rating:string|null) => void, onClearDoc:() => void}} deps
+   *          onFeedback:(view:AnswerView, rating:string|null) => void, onClearDoc:() => void,
+   *          onModelChange:(id:string) => void}} deps
    */
   constructor(root, deps) {
     this.deps = deps;
@@ -28,9 +33,15 @@ export class ChatView {
       placeholder: 'Ask a question…', 'aria-label': 'Your question' });
     this.sendBtn = h('button', { type: 'submit', class: 'btn btn-primary send-btn', id: 'send-btn', 'aria-label': 'Send' }, 'Send');
     this.stopBtn = h('button', { type: 'button', class: 'btn btn-danger stop-btn', id: 'stop-btn', hidden: true, title: 'Stop (Esc)' }, icon('stop', 14), 'Stop');
+    this.modelPicker = h('select', { id: 'model-picker', class: 'model-picker', 'aria-label': 'Model', title: 'The model that writes the answer', hidden: true });
+    this.modelPicker.addEventListener('change', () => this.deps.onModelChange?.(this.modelPicker.value));
+    this.deepResearchBtn = h('button', { type: 'button', id: 'deep-research-toggle', class: 'chip-toggle', 'aria-pressed': 'false',
+      title: 'Deep Research: a plan, research on each part, then a conclusion (takes longer)' }, icon('search', 14), 'Deep Research');
+    this.deepResearchBtn.addEventListener('click', () => { this.deepResearch = !this.deepResearch; });
     const form = h('form', { class: 'composer', id: 'composer' },
       this.docChip,
       h('div', { class: 'composer-row' }, this.input, this.stopBtn, this.sendBtn),
+      h('div', { class: 'composer-tools' }, this.modelPicker, this.deepResearchBtn),
       h('p', { class: 'composer-hint muted small' }, 'Enter sends · Shift+Enter adds a line · Answers can be wrong: check the cited sources.'));
     root.replaceChildren(this.scroller, this.notice, form);
 
@@ -72,6 +83,30 @@ export class ChatView {
 
   focusComposer() {
     this.input.focus();
+  }
+
+  /** Fills the model picker (hidden while no list is known). */
+  setModels(models, selectedId) {
+    this.modelPicker.replaceChildren(...models.map((m) => h('option', { value: m.id }, m.id)));
+    this.modelPicker.hidden = models.length === 0;
+    this.selectedModel = selectedId;
+  }
+
+  get selectedModel() {
+    return this.modelPicker.hidden ? null : this.modelPicker.value || null;
+  }
+
+  set selectedModel(id) {
+    if (id && [...this.modelPicker.options].some((o) => o.value === id)) this.modelPicker.value = id;
+  }
+
+  get deepResearch() {
+    return this.deepResearchBtn.getAttribute('aria-pressed') === 'true';
+  }
+
+  set deepResearch(on) {
+    this.deepResearchBtn.setAttribute('aria-pressed', String(!!on));
+    this.input.placeholder = on ? 'Ask a research question…' : 'Ask a question…';
   }
 
   setBusy(busy) {
@@ -180,12 +215,13 @@ export class AnswerView {
     this.versionIndex = 0;
     this.citations = [];
     this.content = h('div', { class: 'md answer-content' });
+    this.research = h('div', { class: 'research-progress', role: 'status', hidden: true });
     this.status = h('div', { class: 'answer-status' });
     this.sources = h('ol', { class: 'sources', hidden: true, 'aria-label': 'Sources' });
     this.actions = h('div', { class: 'msg-actions' });
     this.el = h('article', { class: 'msg msg-assistant' },
       h('div', { class: 'avatar', 'aria-hidden': 'true' }, '◆'),
-      h('div', { class: 'msg-main' }, h('div', { class: 'bubble' }, this.content, this.status), this.sources, this.actions));
+      h('div', { class: 'msg-main' }, h('div', { class: 'bubble' }, this.research, this.content, this.status), this.sources, this.actions));
     this.isLast = false;
     this.streaming = false;
   }
@@ -204,6 +240,32 @@ export class AnswerView {
     this.status.replaceChildren();
     this.sources.hidden = true;
     this.actions.replaceChildren();
+    this.research.hidden = true;
+    this.research.replaceChildren();
+  }
+
+  /**
+   * Deep Research: the phases so far (`chat-stream-progress`), the current one marked.
+   * @param {{of:number, current:number, steps:Map<number,{phase:string,title:string}>}} progress
+   * @param {boolean} finished every phase is done (the report is complete)
+   */
+  showProgress(progress, finished = false) {
+    if (!progress || progress.steps.size === 0) return;
+    const iterations = [...progress.steps.keys()].sort((a, b) => a - b);
+    const current = progress.steps.get(progress.current);
+    const head = finished
+      ? `Deep Research · ${iterations.length} ${iterations.length === 1 ? 'step' : 'steps'}`
+      : `Deep Research · step ${progress.current} of ${progress.of} · ${PHASE_NAMES[current?.phase] || current?.phase || ''}`;
+    const items = iterations.map((i) => {
+      const step = progress.steps.get(i);
+      const state = finished || i < progress.current ? 'done' : i === progress.current ? 'current' : 'todo';
+      return h('li', { class: `research-step research-${state}`, dataset: { phase: step.phase, iteration: i },
+        'aria-current': state === 'current' ? 'step' : null },
+        h('span', { class: 'research-phase' }, PHASE_NAMES[step.phase] || step.phase), ' ', h('span', { class: 'research-title' }, step.title || ''));
+    });
+    this.research.hidden = false;
+    this.research.classList.toggle('finished', finished);
+    this.research.replaceChildren(h('div', { class: 'research-head' }, head), h('ol', { class: 'research-steps' }, items));
   }
 
   /** Called at most once per animation frame by the stream renderer. */
@@ -234,6 +296,8 @@ export class AnswerView {
       stopped: !!payload.stopped,
       versions: this.message?.versions || [],
       feedback: this.message?.feedback ?? null,
+      provider: payload.provider ?? null,
+      model: payload.model ?? null,
     };
     this.showStored(message);
   }
@@ -261,9 +325,17 @@ export class AnswerView {
     const versions = this.message.versions;
     if (Array.isArray(versions) && versions.length > 1) {
       const v = versions[this.versionIndex];
-      return { content: v.content, citations: v.citations || [], stopped: !!v.stopped };
+      return { content: v.content, citations: v.citations || [], stopped: !!v.stopped, writtenBy: modelLabel(v.provider, v.model), route: v.route ?? null };
     }
-    return { content: this.message.content, citations: this.message.citations || [], stopped: !!this.message.stopped };
+    // One version: the message itself; what wrote it is on its (only) stored version, or on the live completion.
+    const only = Array.isArray(versions) && versions.length === 1 ? versions[0] : this.message;
+    return { content: this.message.content, citations: this.message.citations || [], stopped: !!this.message.stopped,
+      writtenBy: modelLabel(only.provider, only.model), route: only.route ?? null };
+  }
+
+  /** The route of the version shown (`deep_research` for a Deep Research report). */
+  get shownRoute() {
+    return this.message ? this.current().route : null;
   }
 
   renderVersion() {
@@ -332,6 +404,8 @@ export class AnswerView {
       down.addEventListener('click', () => this.deps.onFeedback(this, rating === 'down' ? null : 'down'));
       items.push(up, down);
     }
+    const writtenBy = this.message ? this.current().writtenBy : null;
+    if (writtenBy) items.push(h('span', { class: 'version-model muted small', title: 'The model that wrote this version' }, `written by ${writtenBy}`));
     if (this.isLast && this.message) {
       const retry = h('button', { type: 'button', class: 'btn btn-small btn-ghost retry-btn' }, icon('retry', 14), 'Retry');
       retry.addEventListener('click', () => this.deps.onRetry(this));

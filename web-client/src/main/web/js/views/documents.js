@@ -67,8 +67,12 @@ export class DocumentsView {
       ask.addEventListener('click', () => this.select(this.selectedId === doc.docId ? null : doc));
       const del = doc.shared ? null : h('button', { type: 'button', class: 'icon-btn', 'aria-label': `Delete ${doc.title || 'document'}`, title: 'Delete' }, '×');
       del?.addEventListener('click', () => this.deps.onDelete(doc.docId));
+      // While indexing: the phase and percent of the last document-progress (e.g. "embedding 55%").
+      const progressing = status === 'indexing' && doc.phase && Number.isFinite(doc.percent);
+      const badge = h('span', { class: `badge badge-${status}` }, progressing ? `${doc.phase} ${doc.percent}%` : status);
+      const bar = progressing ? h('progress', { class: 'doc-progress', max: 100, value: doc.percent, 'aria-label': `Indexing ${doc.title || 'document'}` }) : null;
       return h('li', { class: 'doc-item' + (this.selectedId === doc.docId ? ' selected' : ''), dataset: { docId: doc.docId, status } },
-        ask, h('span', { class: `badge badge-${status}` }, status), del);
+        ask, badge, del, bar);
     }));
   }
 }

@@ -98,6 +98,18 @@ class DependenciesDownIT {
     }
 
     @Test
+    @Order(1)
+    void theModelListAndAModelChoiceAre503FastWhileTheAiServiceIsDown() {
+        GatewayClient client = new GatewayClient(port);
+        String user = client.login("models-down-user", "free");
+        assertThat(timed(() -> expect503(client.get(user, "/api/v1/models")))).isLessThan(2500);
+        // Whether a model is offered cannot be told: 503, and nothing is reserved.
+        assertThat(timed(() -> expect503(client.post(user, "/api/v1/chat/new",
+                "{\"message\":\"hello?\",\"model\":\"openai:gpt-4o\"}")))).isLessThan(2500);
+        assertThat(client.json(client.get(user, "/api/v1/quota"), 200)).containsEntry("reserved", 0);
+    }
+
+    @Test
     @Order(2)
     void redisDownIs503WithinTwoSeconds() {
         GatewayClient client = new GatewayClient(port);

@@ -65,6 +65,9 @@ public final class FakeAiService implements AutoCloseable {
     });
     private final Map<String, Deque<AiReply>> scripts = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Object>> documents = new ConcurrentHashMap<>();
+    private final Map<String, Indexing> indexingScripts = new ConcurrentHashMap<>();
+    /** {@code GET /api/v1/models}: the fixture of a service started with {@code AI_MODELS=openai:gpt-4o-mini,openai:gpt-4o,local}. */
+    private final JsonNode models = json.readTree(readFixture("ai-models.json"));
     /** Stream requests in arrival order. */
     public final Queue<Call> calls = new ConcurrentLinkedQueue<>();
     /** Stream requests, counted before the API key check. */
@@ -84,6 +87,7 @@ public final class FakeAiService implements AutoCloseable {
         server.createContext("/api/v1/semantic_search_stream", this::stream);
         server.createContext("/api/v1/semantic_search", this::blocking);
         server.createContext("/api/v1/documents", this::documents);
+        server.createContext("/api/v1/models", this::models);
         server.createContext("/actuator/health", ex -> send(ex, 200, Map.of("status", "UP")));
         server.start();
     }
@@ -104,6 +108,42 @@ public final class FakeAiService implements AutoCloseable {
     /** Registers the replies to a question, used in this order; the last one is repeated. */
     public void onQuestion(String question, AiReply... script) {
         scripts.put(question, new ArrayDeque<>(List.of(script)));
+    }
+
+    /**
+     * How the status of an upload named {@code fileName} moves, one step per status read of that document: the
+     * {@code samples} of {@code docs/protocol/ai-document-status.json} (fields merged over the stored document). The
+     * step before the last is held (repeated) until {@code holdBeforeLast} opens.
+     */
+    public record Indexing(List<Map<String, Object>> steps, CountDownLatch holdBeforeLast) {
+
+        /** parsing 0 → chunking 10 → embedding 55 (held) → ready 100, as the fixture records them. */
+        @SuppressWarnings("unchecked")
+        public static Indexing fromFixture(CountDownLatch holdBeforeLast) {
+            JsonMapper json = JsonMapper.builder().build();
+            List<Map<String, Object>> samples = (List<Map<String, Object>>) json.readValue(
+                    readFixture("ai-document-status.json"), Map.class).get("samples");
+            List<Map<String, Object>> steps = samples.subList(0, 4).stream().map(sample -> {
+                Map<String, Object> step = new LinkedHashMap<>(sample);
+                step.keySet().retainAll(List.of("status", "phase", "percent", "chunks"));
+                return step;
+            }).toList();
+            return new Indexing(steps, holdBeforeLast);
+        }
+    }
+
+    /** Scripts how the status of the next uploads named {@code fileName} moves (see {@link Indexing}). */
+    public void onUpload(String fileName, Indexing indexing) {
+        indexingScripts.put(fileName, indexing);
+    }
+
+    /** A file of {@code docs/protocol/}, the fixtures both services test against. */
+    static String readFixture(String name) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "protocol", name));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Back to the default answer for every question without a script. */
@@ -159,6 +199,10 @@ public final class FakeAiService implements AutoCloseable {
         }
         Call call = new Call(json.readTree(ex.getRequestBody().readAllBytes()));
         calls.add(call);
+        if (!offered(call.body)) {
+            send(ex, 400, Map.of("type", "about:blank", "code", "bad_request", "status", 400));
+            return;
+        }
         AiReply reply = replyFor(call.query());
         if (reply.status != 200) {
             send(ex, reply.status, Map.of("type", "about:blank", "code", "unavailable", "status", reply.status));
@@ -201,7 +245,7 @@ public final class FakeAiService implements AutoCloseable {
                         }
                     }
                 }
-                default -> event(out, done(reply));
+                default -> event(out, done(reply, call.body));
             }
         } catch (IOException clientGone) {
             call.disconnectedAtNanos = System.nanoTime();
@@ -237,11 +281,36 @@ public final class FakeAiService implements AutoCloseable {
         }
     }
 
-    private Map<String, Object> done(AiReply reply) {
+    /** A request's {@code model} is absent, null, or one of {@link #models}. */
+    private boolean offered(JsonNode request) {
+        JsonNode model = request.get("model");
+        if (model == null || model.isNull()) {
+            return true;
+        }
+        for (JsonNode option : models.get("models")) {
+            if (option.get("id").asString().equals(model.asString())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code done} names the model asked for ({@code provider} {@code synthetic} when none was). */
+    private Map<String, Object> done(AiReply reply, JsonNode request) {
+        JsonNode asked = request.get("model");
+        String provider = "synthetic";
+        String model = null;
+        if (asked != null && !asked.isNull()) {
+            String id = asked.asString();
+            int colon = id.indexOf(':');
+            provider = colon < 0 ? id : id.substring(0, colon);
+            model = colon < 0 ? null : id.substring(colon + 1);
+        }
         Map<String, Object> done = new LinkedHashMap<>();
         done.put("type", "done");
-        done.put("route", "general_qa");
-        done.put("provider", "synthetic");
+        done.put("route", "deep_research".equals(request.path("mode").asString(null)) ? "deep_research" : "general_qa");
+        done.put("provider", provider);
+        done.put("model", model);
         done.put("citations", reply.citations);
         done.put("chunkReferences", reply.citations.stream()
                 .map(c -> Map.of("number", c.get("number"), "chunkId", "chunk-" + c.get("number"), "docId", c.get("docId"), "score", 0.9))
@@ -267,7 +336,7 @@ public final class FakeAiService implements AutoCloseable {
             send(ex, reply.status, Map.of("type", "about:blank", "code", "unavailable", "status", reply.status));
             return;
         }
-        Map<String, Object> answer = new LinkedHashMap<>(done(reply));
+        Map<String, Object> answer = new LinkedHashMap<>(done(reply, call.body));
         answer.remove("type");
         answer.put("answer", reply.fullText());
         try (ex) {
@@ -303,8 +372,13 @@ public final class FakeAiService implements AutoCloseable {
                 return;
             }
             String docId = UUID.randomUUID().toString();
-            documents.put(docId, new ConcurrentHashMap<>(Map.of("docId", docId, "title", name.find() ? name.group(1) : "upload",
+            String fileName = name.find() ? name.group(1) : "upload";
+            documents.put(docId, new ConcurrentHashMap<>(Map.of("docId", docId, "title", fileName,
                     "status", "indexing", "chunks", 0, "owner", ownerId)));
+            Indexing indexing = indexingScripts.get(fileName);
+            if (indexing != null) {
+                documents.get(docId).put("indexing", new ScriptedIndexing(indexing));
+            }
             send(ex, 202, Map.of("docId", docId));
         } else if ("GET".equals(method) && path.equals("/api/v1/documents")) {
             List<String> query = List.of(String.valueOf(ex.getRequestURI().getQuery()).split("&"));
@@ -317,6 +391,14 @@ public final class FakeAiService implements AutoCloseable {
                 send(ex, 404, Map.of("code", "not_found"));
                 return;
             }
+            if (doc.get("indexing") instanceof ScriptedIndexing scripted) {
+                Map<String, Object> answer = new LinkedHashMap<>(doc);
+                answer.remove("indexing");
+                answer.remove("owner");
+                answer.putAll(scripted.next());
+                send(ex, 200, answer);
+                return;
+            }
             Map<String, Object> answer = Map.copyOf(doc);
             doc.put("status", "ready");
             doc.put("chunks", 1);
@@ -326,6 +408,32 @@ public final class FakeAiService implements AutoCloseable {
             ex.sendResponseHeaders(204, -1);
             ex.close();
         }
+    }
+
+    /** Where one scripted upload is: each read answers the current step, then moves on (see {@link Indexing}). */
+    private static final class ScriptedIndexing {
+        private final Indexing script;
+        private int step;
+
+        ScriptedIndexing(Indexing script) {
+            this.script = script;
+        }
+
+        synchronized Map<String, Object> next() {
+            Map<String, Object> answer = script.steps().get(step);
+            boolean held = step == script.steps().size() - 2 && script.holdBeforeLast().getCount() > 0;
+            if (step < script.steps().size() - 1 && !held) {
+                step++;
+            }
+            return answer;
+        }
+    }
+
+    private void models(HttpExchange ex) throws IOException {
+        if (!authorised(ex)) {
+            return;
+        }
+        send(ex, 200, models);
     }
 
     private void send(HttpExchange ex, int status, Object body) throws IOException {
