@@ -384,6 +384,11 @@ public final class FakeAiService implements AutoCloseable {
             List<String> query = List.of(String.valueOf(ex.getRequestURI().getQuery()).split("&"));
             send(ex, 200, documents.values().stream()
                     .filter(doc -> query.contains("user_id=" + doc.get("owner")))
+                    .map(doc -> {
+                        Map<String, Object> listed = new LinkedHashMap<>(doc);
+                        listed.remove("indexing");
+                        return listed;
+                    })
                     .toList());
         } else if ("GET".equals(method)) {
             Map<String, Object> doc = documents.get(path.substring(path.lastIndexOf('/') + 1));
@@ -392,10 +397,10 @@ public final class FakeAiService implements AutoCloseable {
                 return;
             }
             if (doc.get("indexing") instanceof ScriptedIndexing scripted) {
+                doc.putAll(scripted.next()); // the list shows the same status
                 Map<String, Object> answer = new LinkedHashMap<>(doc);
                 answer.remove("indexing");
                 answer.remove("owner");
-                answer.putAll(scripted.next());
                 send(ex, 200, answer);
                 return;
             }
