@@ -458,10 +458,16 @@ class App {
     });
   }
 
-  /** Deep Research: where the iterations are. A replayed event (resume) changes nothing. */
+  /**
+   * Deep Research: where the iterations are. A progress event may take a `seq` of the stream's one seq space (the
+   * tokens skip it): it fills that place in the renderer with no text, so the tokens after it are not held as a gap.
+   * A replayed event (resume) changes nothing.
+   */
   onProgress(p) {
     const entry = this.tracker.byStreamId(p.streamId);
-    if (!entry || entry.finished || !Number.isInteger(p.iteration)) return;
+    if (!entry || entry.finished) return;
+    if (Number.isInteger(p.seq) && entry.renderer.accept(p.seq, '') === 'gap') this.resumeSoon(entry);
+    if (!Number.isInteger(p.iteration)) return;
     const progress = entry.progress || (entry.progress = { of: p.of, current: 0, steps: new Map() });
     progress.steps.set(p.iteration, { phase: p.phase, title: p.title });
     if (p.iteration >= progress.current) {
