@@ -44,6 +44,7 @@ import dev.streamchat.infra.EmbeddedRedis;
         "AI_SERVICE_API_KEY=" + RealAiServiceIT.KEY,
 })
 @Import(RecordedEvents.Wiring.class)
+@SuppressWarnings("unchecked")
 class RealAiServiceIT {
 
     static final String KEY = "e2e-ai-key-0123456789";
@@ -97,6 +98,8 @@ class RealAiServiceIT {
         env.put("MONGODB_URI", mongoServer.uri("chat"));
         env.put("SYNTHETIC_TOKENS", "40");
         env.put("SYNTHETIC_TOKENS_PER_SECOND", "200");
+        env.put("AI_MODELS", "synthetic,local");
+        env.put("LOCAL_TOKENS_PER_SECOND", "1000");
         aiService = builder.start();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -156,5 +159,34 @@ class RealAiServiceIT {
         assertThat(messages).hasSize(2);
         assertThat(messages.get(1).getString("content")).isEqualTo(relayed);
         assertThat(messages.get(1).getList("versions", Document.class).get(0).getString("provider")).isEqualTo("synthetic");
+    }
+
+    @Test
+    void theGatewayOffersTheAiServicesModelsAndTheChosenOneWritesTheReply() {
+        assumeTrue(JAR != null, "ai-service/target/ai-service-*-exec.jar is missing: build the ai-service module first "
+                + "(mvn -pl ai-service package) to run the end-to-end test");
+        GatewayClient client = new GatewayClient(port);
+        String token = client.login("e2e-models-user", "pro");
+
+        Map<String, Object> offered = client.json(client.get(token, "/api/v1/models"), 200);
+        assertThat(offered.get("default")).isEqualTo("synthetic");
+        assertThat((List<Map<String, Object>>) offered.get("models")).extracting(m -> m.get("id"), m -> m.get("model"))
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("synthetic", null),
+                        org.assertj.core.groups.Tuple.tuple("local", null));
+        assertThat(client.json(client.post(token, "/api/v1/chat/new",
+                "{\"message\":\"hello\",\"model\":\"openai:gpt-4o\"}"), 400)).containsEntry("code", "bad_request");
+
+        Map<String, Object> accepted = client.ask(token, "{\"message\":\"What does the heart do?\",\"model\":\"local\"}");
+        String streamId = (String) accepted.get("streamId");
+        await().atMost(Duration.ofSeconds(60)).until(() -> RecordedEvents.ended(streamId));
+        List<Emitted> events = RecordedEvents.ofStream(streamId);
+        Emitted last = events.get(events.size() - 1);
+        assertThat(last.event()).as(String.valueOf(last.payload())).isEqualTo("chat-stream-complete");
+        assertThat(last.payload()).containsEntry("provider", "local").containsEntry("model", null);
+        Document session = mongo.findById(accepted.get("sessionId"), Document.class, "chat_sessions")
+                .block(Duration.ofSeconds(5));
+        Document version = ChatService.messages(session).get(1).getList("versions", Document.class).get(0);
+        assertThat(version.getString("provider")).isEqualTo("local");
+        assertThat(version.containsKey("model")).isTrue();
     }
 }
