@@ -26,6 +26,7 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.reactive.function.BodyInserters;
 
 import dev.streamchat.gateway.chat.RecordedEvents.Emitted;
+import dev.streamchat.gateway.testing.AiReply;
 import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.testing.GatewayStackTest;
 import io.socket.client.IO;
@@ -152,6 +153,26 @@ class ModelChoiceIT extends GatewayStackTest {
         Document stored = mongo.findById(sessionId, Document.class, "chat_sessions").block(Duration.ofSeconds(5));
         List<Document> storedVersions = (List<Document>) ChatService.messages(stored).get(1).get("versions");
         assertThat(storedVersions).extracting(v -> v.getString("model")).containsExactly("gpt-4o", null);
+    }
+
+    @Test
+    void aStoppedReplyRecordsTheModelThatWasAskedFor() {
+        String token = client.login(ChatRelayIT.user(), "pro");
+        String question = unique("stop me");
+        CountDownLatch never = new CountDownLatch(1);
+        AI.onQuestion(question, AiReply.tokens("Partial", " answer", " never sent").holdingAfter(2, never));
+        Map<String, Object> accepted = client.ask(token, "{\"message\":\"" + question + "\",\"model\":\"openai:gpt-4o\"}");
+        String streamId = (String) accepted.get("streamId");
+        await().atMost(Duration.ofSeconds(15)).until(() -> RecordedEvents.ofStream(streamId).stream()
+                .filter(e -> e.event().equals("chat-stream-token")).count() == 2);
+
+        client.post(token, "/api/v1/chat/streams/" + streamId + "/stop", null).expectStatus().isAccepted();
+
+        Emitted complete = awaitFinal(streamId);
+        assertThat(complete.payload()).containsEntry("stopped", true).containsEntry("provider", "openai")
+                .containsEntry("model", "gpt-4o");
+        assertThat(versions(token, (String) accepted.get("sessionId")).get(0)).containsEntry("stopped", true)
+                .containsEntry("provider", "openai").containsEntry("model", "gpt-4o");
     }
 
     @Test
