@@ -86,11 +86,6 @@ public final class GatewayStack implements AutoCloseable {
         return ai;
     }
 
-    /** A bean of the running gateway (for a test that plays the server's part of a contract event). */
-    public <T> T bean(Class<T> type) {
-        return gateway.getBean(type);
-    }
-
     /** The page as a person opens it: {@code http://localhost:PORT/}. */
     public String pageUrl() {
         return "http://localhost:" + gatewayPort + "/";

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.Select;
 
-import dev.streamchat.gateway.socket.UserEvents;
 import dev.streamchat.gateway.testing.AiReply;
 import dev.streamchat.gateway.testing.FakeAiService;
 
@@ -100,43 +98,33 @@ class ModelsAndResearchIT extends BrowserTestBase {
     void deepResearchIsAskedFromTheToggleAndItsPhasesShowAsTheyHappen() {
         String question = unique("How does the heart pump blood?");
         CountDownLatch concluded = new CountDownLatch(1);
-        stack.ai().onQuestion(question, AiReply.tokens("## Research plan\n\n", "1. The pump\n\n", "## Conclusion\n\n",
-                "It pumps.").holdingAfter(2, concluded));
+        // The ai-service's progress events open each phase; the relay gives them seqs among the tokens.
+        stack.ai().onQuestion(question, AiReply.tokens("## Research plan\n\n", "1. The pump\n\n", "## The pump\n\n",
+                        "It squeezes.", "\n\n## Conclusion\n\n", "It pumps.")
+                .withProgress(0, 1, 5, "plan", "Research plan")
+                .withProgress(2, 2, 3, "research", "The pump")
+                .withProgress(4, 3, 3, "conclusion", "Conclusion")
+                .holdingAfter(4, concluded));
         Browser browser = signedIn("researcher", "pro");
 
         browser.waitFor(By.id("deep-research-toggle")).click();
         assertThat(browser.driver().findElement(By.id("deep-research-toggle")).getDomAttribute("aria-pressed")).isEqualTo("true");
         browser.ask(question);
-        await().atMost(Browser.WAIT).until(() -> browser.lastAnswerText().contains("The pump"));
-        assertThat(stack.ai().lastCallFor(question).body.get("mode").asString()).isEqualTo("deep_research");
 
-        // The server's part of the contract (chat-stream-progress, relayed from the ai-service's progress events).
-        String userId = (String) browser.script("return document.getElementById('user-name').textContent");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> running = ((List<Map<String, Object>>) browser.driver().executeAsyncScript(
-                "const done = arguments[0]; fetch('/api/v1/chat/streams/active').then(r => r.json()).then(done)")).get(0);
-        UserEvents events = stack.bean(UserEvents.class);
-        progress(events, userId, running, 1, 3, "plan", "Research plan");
-        progress(events, userId, running, 2, 3, "research", "The pump");
+        // Held in the research phase: the tokens after a progress event's seq are shown (no gap is waited for).
+        await().atMost(Browser.WAIT).until(() -> browser.lastAnswerText().contains("It squeezes."));
+        assertThat(stack.ai().lastCallFor(question).body.get("mode").asString()).isEqualTo("deep_research");
         await().atMost(Browser.WAIT).until(() -> "Deep Research · step 2 of 3 · Research".equals(browser.text(".research-head")));
         assertThat(browser.text(".research-current")).isEqualTo("Research The pump");
         assertThat(browser.count(".research-done")).isEqualTo(1);
 
-        progress(events, userId, running, 3, 3, "conclusion", "Conclusion");
-        await().atMost(Browser.WAIT).until(() -> "Deep Research · step 3 of 3 · Conclusion".equals(browser.text(".research-head")));
         concluded.countDown();
         await().atMost(Browser.WAIT).until(() -> browser.lastAnswerFinished() && browser.lastAnswerText().contains("It pumps."));
         assertThat(browser.text(".research-head")).isEqualTo("Deep Research · 3 steps");
         assertThat(browser.count(".research-done")).isEqualTo(3);
         // The finished report keeps its sections (Markdown headings; a message's "##" renders one level down).
         assertThat(browser.script("return [...document.querySelectorAll('.msg-assistant .answer-content :is(h3, h4, h5, h6)')]"
-                + ".map(e => e.textContent)")).isEqualTo(List.of("Research plan", "Conclusion"));
-    }
-
-    private static void progress(UserEvents events, String userId, Map<String, Object> stream, int iteration, int of,
-                                 String phase, String title) {
-        events.emit(userId, "chat-stream-progress", Map.of("sessionId", stream.get("sessionId"),
-                "streamId", stream.get("streamId"), "iteration", iteration, "of", of, "phase", phase, "title", title));
+                + ".map(e => e.textContent)")).isEqualTo(List.of("Research plan", "The pump", "Conclusion"));
     }
 
     @Test
