@@ -11,9 +11,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInfo;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -65,6 +67,15 @@ public abstract class GatewayStackTest {
     @BeforeAll
     static void freshBlockingCallRecord() {
         NonBlockingThreads.install();
+    }
+
+    /**
+     * The first MongoDB call of a fresh context opens the driver's connections: done here, not inside the first test's
+     * request budget (a loaded machine turned that first sign-in into a 503).
+     */
+    @BeforeAll
+    static void warmUpStorage(@Autowired ReactiveMongoTemplate mongo) {
+        mongo.findById("warm-up", org.bson.Document.class, "users").block(java.time.Duration.ofSeconds(60));
     }
 
     @AfterAll
