@@ -3,25 +3,21 @@ package dev.streamchat.gateway.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.IntStream;
 
 import org.json.JSONObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.streamchat.gateway.testing.FakeAiService;
+import dev.streamchat.gateway.testing.MultiNodeTest;
+import dev.streamchat.gateway.testing.UserSocket;
 import dev.streamchat.gateway.testing.AiReply;
-import dev.streamchat.gateway.cluster.UserChannels;
 import dev.streamchat.gateway.config.GatewayCluster;
 
 /**
@@ -29,76 +25,11 @@ import dev.streamchat.gateway.config.GatewayCluster;
  * over both: a stream run by one node reaches the user's sockets on the other in seq order, each seq once; resume
  * and stop work from the node that does not run the stream; {@code document-ready} reaches every node.
  */
-class MultiNodeFanoutIT {
-
-    static FakeAiService ai;
-    static GatewayCluster cluster;
+class MultiNodeFanoutIT extends MultiNodeTest {
 
     @BeforeAll
-    static void startCluster() throws IOException {
-        ai = new FakeAiService();
-        cluster = GatewayCluster.start(2, ai.url(), FakeAiService.API_KEY, Map.of());
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (ai != null) {
-            ai.close();
-        }
-    }
-
-    static WebTestClient http(GatewayCluster.Node node) {
-        return WebTestClient.bindToServer().baseUrl(node.http()).responseTimeout(Duration.ofSeconds(30)).build();
-    }
-
-    /** Logs in (a 503 on this overloaded build machine, a store call over its 1.8 s bound, is retried). */
-    static String login(GatewayCluster.Node node, String userId) {
-        AtomicReference<String> token = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            var result = http(node).post().uri("/api/v1/auth/dev-login").contentType(MediaType.APPLICATION_JSON)
-                    .bodyValue(Map.of("userId", userId, "plan", "pro")).exchange().expectBody(Map.class).returnResult();
-            if (result.getStatus().value() == 200) {
-                token.set((String) result.getResponseBody().get("token"));
-            }
-            return token.get() != null;
-        });
-        return token.get();
-    }
-
-    /** Starts a stream (a 503 from a store call over its bound on this overloaded machine is retried, as a client would). */
-    static String ask(GatewayCluster.Node node, String token, String message) {
-        AtomicReference<String> streamId = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            var result = http(node).post().uri("/api/v1/chat/new").header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
-                    .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("message", message))
-                    .exchange().expectBody(Map.class).returnResult();
-            if (result.getStatus().value() == 202) {
-                streamId.set((String) result.getResponseBody().get("streamId"));
-                return true;
-            }
-            assertThat(result.getStatus().value()).as("only a 503 may be retried").isEqualTo(503);
-            return false;
-        });
-        return streamId.get();
-    }
-
-    static List<String> tokens(String prefix, int n) {
-        return IntStream.range(0, n).mapToObj(i -> prefix + i + " ").toList();
-    }
-
-    static List<Long> seqs(List<UserSocket.Received> events) {
-        return events.stream().filter(e -> e.event().equals("chat-stream-token")).map(UserSocket.Received::seq).toList();
-    }
-
-    static List<Long> range(long from, long to) {
-        return IntStream.rangeClosed((int) from, (int) to).mapToObj(i -> (long) i).toList();
-    }
-
-    static void awaitSubscribed(GatewayCluster.Node node, String userId) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> node.bean(UserChannels.class).isSubscribed(userId));
+    static void startNodes() {
+        startCluster(2, Map.of());
     }
 
     @Test
@@ -114,7 +45,7 @@ class MultiNodeFanoutIT {
              UserSocket onB2 = new UserSocket(b.socketPort(), token)) {
             await().atMost(Duration.ofSeconds(15)).until(() -> onA.connected.get() && onB.connected.get() && onB2.connected.get());
             awaitSubscribed(b, user);
-            String streamId = ask(a, token, "fan out across nodes");
+            String streamId = askStream(a, token, "fan out across nodes");
             await().atMost(Duration.ofSeconds(30)).until(() -> onA.ended() == 1 && onB.ended() == 1 && onB2.ended() == 1);
 
             for (UserSocket tab : List.of(onA, onB, onB2)) {
@@ -144,10 +75,9 @@ class MultiNodeFanoutIT {
 
     /** {@code INFO commandstats} as command -> {calls, usec}. */
     static Map<String, long[]> commandStats() {
-        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(cluster.redisUrl());
-        try (var connection = client.connect()) {
+        return withRedis(redis -> {
             Map<String, long[]> stats = new java.util.TreeMap<>();
-            for (String line : connection.sync().info("commandstats").split("\r?\n")) {
+            for (String line : redis.info("commandstats").split("\r?\n")) {
                 java.util.regex.Matcher m = java.util.regex.Pattern
                         .compile("cmdstat_(\\w+):calls=(\\d+),usec=(\\d+)").matcher(line);
                 if (m.find()) {
@@ -155,9 +85,7 @@ class MultiNodeFanoutIT {
                 }
             }
             return stats;
-        } finally {
-            client.shutdown();
-        }
+        });
     }
 
     /**
@@ -182,7 +110,7 @@ class MultiNodeFanoutIT {
             List<java.util.concurrent.CompletableFuture<String>> started = new ArrayList<>();
             for (int i = 0; i < streams; i++) {
                 int n = i;
-                started.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> ask(a, token, "cost " + n)));
+                started.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> askStream(a, token, "cost " + n)));
             }
             started.forEach(java.util.concurrent.CompletableFuture::join);
             await().atMost(Duration.ofSeconds(90)).until(() -> onA.ended() == streams && onB.ended() == streams);
@@ -224,7 +152,7 @@ class MultiNodeFanoutIT {
         ai.planner = q -> AiReply.slow(tokens("r", total), Duration.ofMillis(25));
         UserSocket first = new UserSocket(a.socketPort(), token);
         await().atMost(Duration.ofSeconds(15)).until(first.connected::get);
-        String streamId = ask(a, token, "resume on the other node");
+        String streamId = askStream(a, token, "resume on the other node");
         await().atMost(Duration.ofSeconds(10)).until(() -> seqs(first.ofStream(streamId)).size() >= 10);
         first.close();
         long lastApplied = seqs(first.ofStream(streamId)).stream().mapToLong(Long::longValue).max().orElse(0);
@@ -262,7 +190,7 @@ class MultiNodeFanoutIT {
              UserSocket onB = new UserSocket(b.socketPort(), token)) {
             await().atMost(Duration.ofSeconds(15)).until(() -> onA.connected.get() && onB.connected.get());
             awaitSubscribed(b, user);
-            String streamId = ask(a, token, "stop me from node b");
+            String streamId = askStream(a, token, "stop me from node b");
             await().atMost(Duration.ofSeconds(10)).until(() -> seqs(onB.ofStream(streamId)).size() >= 5);
             FakeAiService.Call call = ai.lastCallFor("stop me from node b");
             long stoppedAt = System.nanoTime();

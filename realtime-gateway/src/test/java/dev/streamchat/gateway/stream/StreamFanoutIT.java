@@ -26,6 +26,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 
 import dev.streamchat.gateway.cluster.UserChannels;
 import dev.streamchat.gateway.testing.FakeAiService;
+import dev.streamchat.gateway.testing.UserSocket;
 import dev.streamchat.gateway.testing.AiReply;
 import dev.streamchat.gateway.testing.GatewayStackTest;
 

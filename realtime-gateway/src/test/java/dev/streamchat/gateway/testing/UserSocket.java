@@ -1,4 +1,4 @@
-package dev.streamchat.gateway.stream;
+package dev.streamchat.gateway.testing;
 
 import java.net.URI;
 import java.util.List;
@@ -16,27 +16,29 @@ import io.socket.client.IO;
 import io.socket.client.Socket;
 
 /** One browser tab as the gateway sees it: a Java socket.io client that records the stream events it receives. */
-final class UserSocket implements AutoCloseable {
+public final class UserSocket implements AutoCloseable {
 
-    record Received(String event, JSONObject payload, long atNanos) {
-        String streamId() {
+    public record Received(String event, JSONObject payload, long atNanos) {
+        public String streamId() {
             return payload.optString("streamId", null);
         }
 
-        long seq() {
+        public long seq() {
             return payload.optLong("seq", -1);
         }
     }
 
     private static final List<String> EVENTS = List.of("chat-stream-start", "chat-stream-token", "chat-stream-progress",
-            "chat-stream-complete",
-            "chat-stream-error", "document-ready");
+            "chat-stream-complete", "chat-stream-error", "document-ready", "chat-session-saved", "socket-error");
 
-    final Socket socket;
-    final Queue<Received> received = new ConcurrentLinkedQueue<>();
-    final AtomicBoolean connected = new AtomicBoolean();
+    public final Socket socket;
+    public final Queue<Received> received = new ConcurrentLinkedQueue<>();
+    public final AtomicBoolean connected = new AtomicBoolean();
+    /** Set once the server disconnected this socket (or refused its CONNECT: then {@link #connectError} too). */
+    public final AtomicBoolean closedByServer = new AtomicBoolean();
+    public final AtomicReference<Object> connectError = new AtomicReference<>();
 
-    UserSocket(int port, String token) {
+    public UserSocket(int port, String token) {
         io.socket.client.SocketOptionBuilder options = IO.Options.builder()
                 .setForceNew(true)
                 .setReconnection(false)
@@ -44,35 +46,61 @@ final class UserSocket implements AutoCloseable {
                 .setAuth(Map.of("token", token));
         socket = IO.socket(URI.create("http://127.0.0.1:" + port), options.build());
         socket.on(Socket.EVENT_CONNECT, args -> connected.set(true));
-        socket.on(Socket.EVENT_DISCONNECT, args -> connected.set(false));
+        socket.on(Socket.EVENT_DISCONNECT, args -> {
+            connected.set(false);
+            if (args.length > 0 && "io server disconnect".equals(args[0])) {
+                closedByServer.set(true);
+            }
+        });
+        socket.on(Socket.EVENT_CONNECT_ERROR, args -> {
+            connectError.set(args.length > 0 ? args[0] : "connect_error");
+            closedByServer.set(true);
+        });
         for (String event : EVENTS) {
             socket.on(event, args -> received.add(new Received(event, (JSONObject) args[0], System.nanoTime())));
         }
         socket.connect();
     }
 
-    List<Received> ofStream(String streamId) {
+    public List<Received> ofStream(String streamId) {
         return received.stream().filter(r -> streamId.equals(r.streamId())).toList();
     }
 
-    long completes() {
+    /** The stream's final event ({@code chat-stream-complete} or {@code chat-stream-error}), or null before it. */
+    public Received finalOf(String streamId) {
+        return ofStream(streamId).stream().filter(r -> r.event().equals("chat-stream-complete")
+                || r.event().equals("chat-stream-error")).findFirst().orElse(null);
+    }
+
+    /** How many final events of the stream arrived (the contract allows exactly one). */
+    public long finalsOf(String streamId) {
+        return ofStream(streamId).stream().filter(r -> r.event().equals("chat-stream-complete")
+                || r.event().equals("chat-stream-error")).count();
+    }
+
+    public long completes() {
         return received.stream().filter(r -> r.event().equals("chat-stream-complete")).count();
     }
 
-    long ended() {
+    public long ended() {
         return received.stream().filter(r -> r.event().equals("chat-stream-complete")
                 || r.event().equals("chat-stream-error")).count();
     }
 
-    List<String> errors() {
+    /** The {@code socket-error} payloads received. */
+    public List<JSONObject> socketErrors() {
+        return received.stream().filter(r -> r.event().equals("socket-error")).map(Received::payload).toList();
+    }
+
+    public List<String> errors() {
         return received.stream().filter(r -> r.event().equals("chat-stream-error")).map(r -> r.payload().toString()).toList();
     }
 
     /** How many events had arrived when the last resume ack arrived (acks and events share one ordered thread). */
-    final java.util.concurrent.atomic.AtomicInteger receivedAtAck = new java.util.concurrent.atomic.AtomicInteger(-1);
+    public final java.util.concurrent.atomic.AtomicInteger receivedAtAck = new java.util.concurrent.atomic.AtomicInteger(-1);
 
     /** Emits {@code chat-resume} and returns the ack payload holder (filled when the ack arrives). */
-    AtomicReference<JSONObject> resume(String streamId, long afterSeq) {
+    public AtomicReference<JSONObject> resume(String streamId, long afterSeq) {
         AtomicReference<JSONObject> ack = new AtomicReference<>();
         try {
             socket.emit("chat-resume", new JSONObject().put("streamId", streamId).put("afterSeq", afterSeq),
@@ -87,7 +115,7 @@ final class UserSocket implements AutoCloseable {
     }
 
     /** Emits {@code chat-stop} and returns the ack payload holder (filled when the ack arrives). */
-    AtomicReference<JSONObject> stop(String streamId) {
+    public AtomicReference<JSONObject> stop(String streamId) {
         AtomicReference<JSONObject> ack = new AtomicReference<>();
         try {
             socket.emit("chat-stop", new JSONObject().put("streamId", streamId), (Ack) args -> ack.set((JSONObject) args[0]));
