@@ -44,6 +44,7 @@ class StreamFanout implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(StreamFanout.class);
     static final String KIND = "s";
+    static final String SWEEPER_ORIGIN = "lease-sweeper";
     private static final long IDLE_HEAL_MS = 3000;
     private static final int HEAL_ATTEMPTS = 30;
     private static final long FORGET_AFTER_MS = Duration.ofMinutes(2).toMillis();
@@ -54,14 +55,18 @@ class StreamFanout implements SmartLifecycle {
     private final StreamStore store;
     private final JsonMapper json;
     private final UserChannels channels;
+    private final ActiveStreams active;
+    private final StreamRelay relay;
     private final Map<String, RemoteStream> remote = new ConcurrentHashMap<>();
     private final Scheduler scheduler = Schedulers.newSingle("fanout-sweep", true);
     private final Counter delivered;
     private final Counter healed;
     private volatile Disposable sweeping;
 
-    StreamFanout(NodeIdentity node, RoomEvents local, StreamListeners listeners, StreamStore store, JsonMapper json, UserChannels channels,
-                 MeterRegistry meters) {
+    StreamFanout(NodeIdentity node, RoomEvents local, StreamListeners listeners, StreamStore store, JsonMapper json,
+                 UserChannels channels, ActiveStreams active, StreamRelay relay, MeterRegistry meters) {
+        this.active = active;
+        this.relay = relay;
         this.node = node;
         this.local = local;
         this.listeners = listeners;
@@ -101,7 +106,21 @@ class StreamFanout implements SmartLifecycle {
     }
 
     String channel(StreamSpec spec) {
-        return UserChannels.channel(spec.userId());
+        return channel(spec.userId());
+    }
+
+    String channel(String userId) {
+        return UserChannels.channel(userId);
+    }
+
+    /**
+     * The frame a {@link LeaseSweeper} publishes for a dead node's stream: only the final entry. Its origin is no
+     * node, so every node delivers it, the sweeping one included.
+     */
+    String endFrame(String streamId, String sessionId, String finalEntry) {
+        return "{\"o\":\"" + SWEEPER_ORIGIN + "\",\"k\":\"" + KIND + "\",\"sid\":" + json.writeValueAsString(streamId)
+                + ",\"sess\":" + json.writeValueAsString(sessionId) + ",\"start\":null,\"s\":0,\"t\":[],\"end\":"
+                + finalEntry + "}";
     }
 
     /** Whether this node holds a confirmed subscription to the user's channel (then it is one of its subscribers). */
@@ -113,6 +132,13 @@ class StreamFanout implements SmartLifecycle {
     void onFrame(String userId, JsonNode frame) {
         String streamId = frame.path("sid").asString("");
         if (streamId.isEmpty()) {
+            return;
+        }
+        RunningStream own = active.get(streamId);
+        if (own != null) {
+            // Another node ended a stream this node still runs: its lease had lapsed (this node was paused or cut
+            // off from Redis). Every other tab already got the error; end it here the same way.
+            relay.leaseLost(own);
             return;
         }
         RemoteStream stream = remote.computeIfAbsent(streamId,

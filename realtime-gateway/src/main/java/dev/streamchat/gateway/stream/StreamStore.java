@@ -39,11 +39,14 @@ class StreamStore {
      * (ARGV[15], frame ARGV[16]) when a node other than this one is subscribed to it (the subscriber count is more
      * than ARGV[17], this node's own subscription: 1 or 0; a single node publishes nothing, so it does not read its
      * own frames back) and, when ARGV[14] is 1 (at most once a second), refreshes the TTLs and the liveness
-     * lease; returns the stop flag, or -1 when the lease had already lapsed (other nodes now count the stream as
-     * failed), or -2 without doing anything when the meta hash is gone: Redis lost its data (restarted empty).
+     * lease (and the stream's deadline in the running index, KEYS[7] / ARGV[18]); returns the stop flag, or -1 when
+     * the lease had already lapsed or a {@link LeaseSweeper} already ended the stream (other nodes count it as failed:
+     * nothing more is appended or published, which fences an owner that was only paused), or -2 without doing
+     * anything when the meta hash is gone: Redis lost its data (restarted empty).
      */
     static final String FLUSH = """
             if redis.call('EXISTS', KEYS[2]) == 0 then return -2 end
+            if redis.call('HGET', KEYS[2], 'status') ~= 'running' then return -1 end
             local fresh = tonumber(ARGV[2]) == 0 and ARGV[6] == ''
             if tonumber(ARGV[2]) > 0 then
               local added = redis.pcall('XADD', KEYS[1], ARGV[4] .. '-0', 's', ARGV[3], 't', 'tok', 'd', ARGV[5])
@@ -68,6 +71,7 @@ class StreamStore {
               if redis.call('GET', KEYS[4]) == ARGV[12] then redis.call('DEL', KEYS[4]) end
               redis.call('SREM', KEYS[5], ARGV[12])
               redis.call('DEL', KEYS[6])
+              redis.call('ZREM', KEYS[7], ARGV[12])
             elseif ARGV[14] == '1' then
               if redis.call('PEXPIRE', KEYS[6], ARGV[13]) == 0 then
                 publish()
@@ -78,6 +82,8 @@ class StreamStore {
               redis.call('PEXPIRE', KEYS[3], 300000)
               redis.call('PEXPIRE', KEYS[4], 300000)
               redis.call('PEXPIRE', KEYS[5], ARGV[1])
+              redis.call('ZADD', KEYS[7], ARGV[18], ARGV[12])
+              redis.call('PEXPIRE', KEYS[7], ARGV[1])
             end
             publish()
             return stop
@@ -94,6 +100,39 @@ class StreamStore {
             """;
 
     static final String STATUS_ERROR = "error";
+
+    /**
+     * Ends a stream whose node died, exactly once across nodes: only while its lease is gone and its status is still
+     * running (the check and the change are one script, so of several sweeping nodes one wins). Appends the final
+     * entry ARGV[2] after the last logged seq, marks the stream failed like the owner's own failed ending would
+     * (status, state key, session lock, the user's running set, TTLs), removes it from the running index and
+     * publishes the end frame ARGV[5] to the user's channel ARGV[4]. KEYS: meta, ev, lease, state, session lock,
+     * user's streams, running index. 1 ended now, 0 nothing to do (alive again, already ended, or unknown).
+     */
+    static final String SWEEP = """
+            if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+            if redis.call('HGET', KEYS[1], 'status') ~= 'running' then
+              redis.call('ZREM', KEYS[7], ARGV[1])
+              return 0
+            end
+            local top = redis.call('HGET', KEYS[1], 'top') or '0'
+            redis.pcall('XADD', KEYS[2], top .. '-1', 't', 'end', 'd', ARGV[2])
+            redis.call('HSET', KEYS[1], 'status', 'error')
+            redis.call('PEXPIRE', KEYS[1], ARGV[3])
+            redis.call('PEXPIRE', KEYS[2], ARGV[3])
+            redis.call('SET', KEYS[4], ARGV[6], 'PX', 60000)
+            if redis.call('GET', KEYS[5]) == ARGV[1] then redis.call('DEL', KEYS[5]) end
+            redis.call('SREM', KEYS[6], ARGV[1])
+            redis.call('ZREM', KEYS[7], ARGV[1])
+            redis.call('PUBLISH', ARGV[4], ARGV[5])
+            return 1
+            """;
+
+    /**
+     * Every running stream of every node by its lease deadline (ms): refreshed with the lease, so the members whose
+     * score passed are the only candidates a {@link LeaseSweeper} looks at. Bounded by the running streams.
+     */
+    static final String RUNNING_INDEX = "chat:streams:running";
 
     /**
      * Takes the session lock unless a stream with a live lease holds it (a holder whose lease lapsed died with
@@ -270,6 +309,9 @@ class StreamStore {
                         r.hset(metaKey(spec.streamId()), meta),
                         r.pexpire(metaKey(spec.streamId()), ttl),
                         r.set(stateKey(spec), stateJson, SetArgs.Builder.px(ttl)),
+                        r.zadd(RUNNING_INDEX, (double) (System.currentTimeMillis() + properties.leaseTtl().toMillis()),
+                                spec.streamId()),
+                        r.pexpire(RUNNING_INDEX, ttl),
                         r.sadd(userStreamsKey(spec.userId()), spec.streamId()),
                         r.pexpire(userStreamsKey(spec.userId()), ttl)))
                 .timeout(StoreTimeouts.CALL);
@@ -289,7 +331,8 @@ class StreamStore {
     Mono<Void> discard(StreamSpec spec) {
         return redis.commands().flatMap(r -> Mono.when(
                         r.del(metaKey(spec.streamId()), eventsKey(spec.streamId()), stateKey(spec)),
-                        r.srem(userStreamsKey(spec.userId()), spec.streamId())))
+                        r.srem(userStreamsKey(spec.userId()), spec.streamId()),
+                        r.zrem(RUNNING_INDEX, spec.streamId())))
                 .timeout(StoreTimeouts.CALL);
     }
 
@@ -304,7 +347,8 @@ class StreamStore {
                                  RunningStream.Batch batch, String tokensJson, String failedStateJson, boolean refresh,
                                  String fanoutChannel, String fanoutFrame, boolean subscribedHere) {
         String[] keys = {eventsKey(spec.streamId()), metaKey(spec.streamId()), stateKey(spec),
-                sessionLockKey(spec.sessionId()), userStreamsKey(spec.userId()), leaseKey(spec.streamId())};
+                sessionLockKey(spec.sessionId()), userStreamsKey(spec.userId()), leaseKey(spec.streamId()),
+                RUNNING_INDEX};
         String[] args = {
                 RUNNING_TTL_MS,
                 Integer.toString(batch.tokens().size()),
@@ -322,7 +366,8 @@ class StreamStore {
                 refresh ? "1" : "0",
                 fanoutChannel,
                 fanoutFrame,
-                subscribedHere ? "1" : "0"};
+                subscribedHere ? "1" : "0",
+                Long.toString(System.currentTimeMillis() + properties.leaseTtl().toMillis())};
         return flushSha == null
                 ? redis.eval(FLUSH, ScriptOutputType.INTEGER, keys, args)
                 : redis.evalsha(flushSha, ScriptOutputType.INTEGER, keys, args);
@@ -355,13 +400,57 @@ class StreamStore {
                 .timeout(StoreTimeouts.CALL);
     }
 
+    /** Running streams (any node) whose lease deadline passed by {@code nowMillis}: at most {@code count}. */
+    Mono<List<String>> overdue(long nowMillis, int count) {
+        return redis.commands()
+                .flatMap(r -> r.zrangebyscore(RUNNING_INDEX, Range.create(Double.NEGATIVE_INFINITY, (double) nowMillis),
+                        Limit.create(0, count)).collectList())
+                .timeout(StoreTimeouts.CALL);
+    }
+
+    /** The raw meta hash (empty when gone), without the lease check of {@link #meta}. */
+    Mono<Map<String, String>> rawMeta(String streamId) {
+        return redis.commands()
+                .flatMap(r -> r.hgetall(metaKey(streamId)).collectMap(kv -> kv.getKey(), kv -> kv.getValue()))
+                .timeout(StoreTimeouts.CALL);
+    }
+
     /**
-     * Entries whose batch holds seq {@code >= fromSeq}, and the final entry, in order, paged. The final entry's ID is
-     * {@code <last seq>-1}, so the range starts just after a batch ending at {@code fromSeq - 1} ({@code <fromSeq-1>-0}):
-     * a reader that has every seq still gets the final event.
+     * Runs {@link #SWEEP} for a stream whose lease lapsed; true when this call ended it (exactly one node's does).
+     * {@code meta} is what was read before (it names the state key and the user's keys).
+     */
+    Mono<Boolean> sweep(String streamId, Map<String, String> meta, String finalEntry, String failedStateJson,
+                        String channel, String frame) {
+        String userId = meta.getOrDefault("uid", "");
+        String sessionId = meta.getOrDefault("sess", "");
+        long startedAt;
+        try {
+            startedAt = java.time.Instant.parse(meta.getOrDefault("startedAt", "")).toEpochMilli();
+        } catch (RuntimeException e) {
+            startedAt = 0;
+        }
+        String stateKey = "chat:stream:" + userId + ":" + sessionId + ":" + startedAt;
+        return redis.commands()
+                .flatMap(r -> r.<Long>eval(SWEEP, ScriptOutputType.INTEGER,
+                        new String[] {metaKey(streamId), eventsKey(streamId), leaseKey(streamId), stateKey,
+                                sessionLockKey(sessionId), userStreamsKey(userId), RUNNING_INDEX},
+                        streamId, finalEntry, resumeTtlMs, channel, frame, failedStateJson).next())
+                .map(result -> result == 1L)
+                .timeout(StoreTimeouts.CALL);
+    }
+
+    /** Drops a stream id from the running index (its meta is gone). */
+    Mono<Void> forgetRunning(String streamId) {
+        return redis.commands().flatMap(r -> r.zrem(RUNNING_INDEX, streamId)).timeout(StoreTimeouts.CALL).then();
+    }
+
+    /**
+     * Entries whose batch holds seq {@code >= fromSeq}, in order, paged, and the final entry even when no token
+     * follows {@code fromSeq - 1}: it is logged as {@code <top>-1}, after the batch {@code <top>-0}, so a client that
+     * got every token but not the final event ({@code afterSeq} = the last seq) still gets it.
      */
     Flux<StreamMessage<String, String>> entriesFrom(String streamId, long fromSeq) {
-        return page(streamId, Range.Boundary.including((fromSeq - 1) + "-1"));
+        return page(streamId, Range.Boundary.including(Math.max(0, fromSeq - 1) + "-1"));
     }
 
     private Flux<StreamMessage<String, String>> page(String streamId, Range.Boundary<String> lower) {
