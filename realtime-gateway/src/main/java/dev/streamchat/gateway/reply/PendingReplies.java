@@ -82,6 +82,17 @@ class PendingReplies {
                 .flatMapMany(Flux::fromIterable);
     }
 
+    /**
+     * A replay that failed (MongoDB still down): due again after {@code delay} rather than after the whole claim lease
+     * (which only guards against a node that died while replaying). Only while the entry is still waiting.
+     */
+    Mono<Void> retryIn(String streamId, java.time.Duration delay) {
+        long due = System.currentTimeMillis() + delay.toMillis();
+        return redis.commands().flatMap(r -> r.zadd(INDEX, io.lettuce.core.ZAddArgs.Builder.xx(), (double) due, streamId))
+                .timeout(StoreTimeouts.CALL)
+                .then();
+    }
+
     Mono<PendingReply> get(String streamId) {
         return redis.commands().flatMap(r -> r.get(key(streamId)))
                 .timeout(StoreTimeouts.CALL)

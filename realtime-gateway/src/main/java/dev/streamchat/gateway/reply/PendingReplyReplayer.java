@@ -25,8 +25,10 @@ import reactor.core.scheduler.Schedulers;
  * Writes the replies MongoDB did not take in time, on whichever node gets to them first: every
  * {@code replayInterval} it claims the due ones atomically (each for a lease, so two nodes never replay the same
  * entry at once), writes each (idempotent), charges it (idempotent), tells the user's sockets
- * {@code chat-session-saved {sessionId, streamId, messageId}} and only then removes it. A failure leaves it for
- * the next claim. Also retries the replies this node keeps in memory because Redis was down as well.
+ * {@code chat-session-saved {sessionId, streamId, messageId}} and only then removes it. A failure makes it due
+ * again after twice {@code replayInterval} (the claim's lease only covers a node that dies while replaying). Also
+ * retries the replies this node keeps in memory because Redis was down as well. A charge-only entry (a whole answer
+ * whose session was deleted) is only charged.
  */
 @Component
 class PendingReplyReplayer implements SmartLifecycle {
@@ -66,7 +68,8 @@ class PendingReplyReplayer implements SmartLifecycle {
                         .switchIfEmpty(pending.remove(streamId).then(Mono.empty()))
                         .onErrorResume(error -> {
                             log.debug("pending reply not written yet streamId={} error={}", streamId, error.toString());
-                            return Mono.empty();
+                            return pending.retryIn(streamId, properties.replayInterval().multipliedBy(2))
+                                    .onErrorResume(e -> Mono.empty());
                         }))
                 .then()
                 .onErrorResume(error -> Mono.empty());
@@ -80,6 +83,13 @@ class PendingReplyReplayer implements SmartLifecycle {
     }
 
     private Mono<Void> replay(PendingReply reply) {
+        if (reply.chargeOnly()) {
+            // Owed whatever became of the session; nothing to write, nothing to tell the tabs.
+            return writer.charge(reply).doOnSuccess(quota -> {
+                replayed.increment();
+                log.info("pending charge settled sessionId={} streamId={}", reply.sessionId(), reply.streamId());
+            }).then();
+        }
         return pending.sessionDeleted(reply.sessionId())
                 .flatMap(deleted -> {
                     if (deleted) {

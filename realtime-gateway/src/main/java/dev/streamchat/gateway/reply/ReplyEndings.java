@@ -53,18 +53,20 @@ class ReplyEndings implements StreamEndings {
         return save(stream.spec(), reply, true)
                 .map(saved -> FinalEvent.completed(completed(stream, reply, saved), "complete"))
                 .onErrorResume(error -> error instanceof SessionDeletedException
-                        ? chargeDeletedAnswer(stream) : afterSaveFailure(stream, error));
+                        ? chargeDeletedAnswer(stream, reply) : afterSaveFailure(stream, error));
     }
 
     /**
      * The whole answer reached the user but its session was deleted before the save (a delete racing the end, or
      * one that came while the stream was still waiting for the ai-service's status): nothing is written, but the
-     * answer counts like any completed reply, so deleting a session can never buy a free answer.
+     * answer counts like any completed reply, so deleting a session can never buy a free answer. The charge takes
+     * the one exactly-once path of every charge ({@link ReplySaver}: kept in Redis and replayed while MongoDB is
+     * down, idempotent by stream id), never a direct commit that a MongoDB blip would turn into a release.
      */
-    private Mono<FinalEvent> chargeDeletedAnswer(EndedStream stream) {
+    private Mono<FinalEvent> chargeDeletedAnswer(EndedStream stream, StoredReply reply) {
         StreamSpec spec = stream.spec();
-        return quota.commit(spec.user(), spec.streamId()).then()
-                .onErrorResume(e -> release(spec))
+        return saver.save(pending(spec, reply, true).chargeOnlyCopy())
+                .onErrorResume(error -> Mono.empty())
                 .then(Mono.fromSupplier(() -> FinalEvent.failed(StreamPayloads.Failed.of(spec.sessionId(),
                         spec.streamId(), ErrorCode.INTERNAL, "The session was deleted."), "stopped")));
     }
@@ -112,12 +114,16 @@ class ReplyEndings implements StreamEndings {
      * written into a session being deleted (when Redis cannot say, the reply is saved: losing it would be worse).
      */
     private Mono<SavedReply> save(StreamSpec spec, StoredReply reply, boolean charge) {
-        PendingReply pending = new PendingReply(spec.streamId(), spec.sessionId(), spec.userId(), spec.user().plan(),
-                spec.kind() == StreamSpec.Kind.NEW_VERSION, spec.messageId(), spec.userMessageId(), spec.question(),
-                reply, System.currentTimeMillis(), charge);
         return tombstones.isDeleted(spec.sessionId())
                 .onErrorReturn(false)
-                .flatMap(deleted -> deleted ? Mono.error(new SessionDeletedException()) : saver.save(pending));
+                .flatMap(deleted -> deleted ? Mono.error(new SessionDeletedException())
+                        : saver.save(pending(spec, reply, charge)));
+    }
+
+    private static PendingReply pending(StreamSpec spec, StoredReply reply, boolean charge) {
+        return new PendingReply(spec.streamId(), spec.sessionId(), spec.userId(), spec.user().plan(),
+                spec.kind() == StreamSpec.Kind.NEW_VERSION, spec.messageId(), spec.userMessageId(), spec.question(),
+                reply, System.currentTimeMillis(), charge);
     }
 
     private static StreamPayloads.Completed completed(EndedStream stream, StoredReply reply, SavedReply saved) {

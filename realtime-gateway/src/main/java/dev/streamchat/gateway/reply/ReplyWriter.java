@@ -26,8 +26,11 @@ class ReplyWriter {
         this.quota = quota;
     }
 
-    /** Writes the reply once; errors when MongoDB fails or the message to version is gone. */
+    /** Writes the reply once (nothing for a charge-only one); errors when MongoDB fails or the message is gone. */
     Mono<Void> write(PendingReply reply) {
+        if (reply.chargeOnly()) {
+            return Mono.empty();
+        }
         Instant at = Instant.ofEpochMilli(reply.createdAtMillis());
         if (reply.newVersion()) {
             return sessions.addVersion(reply.sessionId(), reply.userId(), reply.messageId(), reply.reply(), at,

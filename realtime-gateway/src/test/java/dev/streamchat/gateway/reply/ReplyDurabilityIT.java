@@ -3,29 +3,25 @@ package dev.streamchat.gateway.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.mongodb.client.model.Filters;
 
 import dev.streamchat.gateway.testing.FakeAiService;
+import dev.streamchat.gateway.testing.MultiNodeTest;
+import dev.streamchat.gateway.testing.UserSocket;
 import dev.streamchat.gateway.testing.AiReply;
 import dev.streamchat.gateway.config.GatewayCluster;
 import dev.streamchat.gateway.persistence.StoredReply;
-import io.lettuce.core.RedisClient;
 import io.socket.client.IO;
 import io.socket.client.Socket;
 import reactor.core.publisher.Mono;
@@ -35,50 +31,11 @@ import reactor.core.publisher.Mono;
  * down is answered {@code persisted: false}, kept in Redis, written once when MongoDB is back (by either node) with
  * {@code chat-session-saved}, and charged once; repeating the write and the charge changes nothing.
  */
-class ReplyDurabilityIT {
-
-    static FakeAiService ai;
-    static GatewayCluster cluster;
+class ReplyDurabilityIT extends MultiNodeTest {
 
     @BeforeAll
-    static void startCluster() throws IOException {
-        ai = new FakeAiService();
-        cluster = GatewayCluster.start(2, ai.url(), FakeAiService.API_KEY,
-                Map.of("gateway.reply.save-window", "2s", "gateway.reply.replay-interval", "500ms"));
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (ai != null) {
-            ai.close();
-        }
-    }
-
-    static WebTestClient http(GatewayCluster.Node node) {
-        return WebTestClient.bindToServer().baseUrl(node.http()).responseTimeout(Duration.ofSeconds(30)).build();
-    }
-
-    static String login(GatewayCluster.Node node, String userId, String plan) {
-        AtomicReference<String> token = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            var result = http(node).post().uri("/api/v1/auth/dev-login").contentType(MediaType.APPLICATION_JSON)
-                    .bodyValue(Map.of("userId", userId, "plan", plan)).exchange().expectBody(Map.class).returnResult();
-            if (result.getStatus().value() == 200) {
-                token.set((String) result.getResponseBody().get("token"));
-            }
-            return token.get() != null;
-        });
-        return token.get();
-    }
-
-    static Map<?, ?> ask(GatewayCluster.Node node, String token, String message) {
-        return http(node).post().uri("/api/v1/chat/new").header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("message", message))
-                .exchange().expectStatus().isAccepted()
-                .expectBody(Map.class).returnResult().getResponseBody();
+    static void startNodes() {
+        startCluster(2, Map.of("gateway.reply.save-window", "2s", "gateway.reply.replay-interval", "500ms"));
     }
 
     static Document session(String sessionId) {
@@ -93,13 +50,14 @@ class ReplyDurabilityIT {
                 .block(Duration.ofSeconds(10));
     }
 
+    /** {@code users.chatRequestCount} (0 while there is none). */
+    static long chargedCount(String userId) {
+        Document user = user(userId);
+        return user != null && user.get("chatRequestCount") instanceof Number n ? n.longValue() : 0;
+    }
+
     static long pendingInRedis() {
-        RedisClient client = RedisClient.create(cluster.redisUrl());
-        try (var connection = client.connect()) {
-            return connection.sync().zcard(PendingReplies.INDEX);
-        } finally {
-            client.shutdown();
-        }
+        return withRedis(redis -> redis.zcard(PendingReplies.INDEX));
     }
 
     @Test
@@ -158,6 +116,45 @@ class ReplyDurabilityIT {
         } finally {
             tab.close();
             cluster.startMongoIfStopped();
+        }
+    }
+
+    /**
+     * A whole answer whose session was deleted as it ended (the delete's mark landed, the stream was not cut) is owed
+     * a charge; with MongoDB down at that moment the charge must wait in Redis and be made once MongoDB is back,
+     * exactly once, like every other charge, not be given up (which made the answer free).
+     */
+    @Test
+    void aDeletedSessionsWholeAnswerIsChargedOnceEvenWhenMongoIsDownAtItsEnd() throws Exception {
+        GatewayCluster.Node a = cluster.node(0);
+        String userId = newUser("delcharge");
+        String token = login(a, userId, "free");
+        List<String> tokens = tokens("d", 40);
+        ai.planner = q -> AiReply.slow(tokens, Duration.ofMillis(50));
+        try (UserSocket tab = connectedTab(cluster.node(1), token)) {
+            awaitSubscribed(cluster.node(1), userId);
+            Map<?, ?> accepted = ask(a, token, "deleted as it ends");
+            String sessionId = (String) accepted.get("sessionId");
+            String streamId = (String) accepted.get("streamId");
+            FakeAiService.Call call = ai.lastCallFor("deleted as it ends");
+            await().atMost(Duration.ofSeconds(10)).until(() -> call.tokensWritten.get() >= 5);
+            // The delete's mark (what DELETE /sessions/{id} sets on every node first) lands while the answer ends.
+            withRedis(redis -> redis.setex("chat:session:{" + sessionId + "}:deleted", 600, "1"));
+            cluster.stopMongo();
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> tab.finalOf(streamId) != null);
+                assertThat(tab.finalOf(streamId).event()).isEqualTo("chat-stream-error");
+            } finally {
+                cluster.startMongo();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> chargedCount(userId) == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> pendingInRedis() == 0);
+            Map<?, ?> quota = http(a).get().uri("/api/v1/quota").header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+                    .exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
+            assertThat(((Number) quota.get("used")).longValue()).isEqualTo(1);
+            assertThat(((Number) quota.get("reserved")).longValue()).isZero();
+            assertThat(session(sessionId)).as("nothing written into the deleted session").isNull();
+            assertThat(tab.received.stream().filter(e -> e.event().equals("chat-session-saved"))).isEmpty();
         }
     }
 
