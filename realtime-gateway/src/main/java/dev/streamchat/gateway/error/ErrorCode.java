@@ -16,6 +16,8 @@ public enum ErrorCode {
     QUOTA_EXCEEDED("quota_exceeded", HttpStatus.TOO_MANY_REQUESTS, false),
     /** The user already runs {@code CHAT_MAX_CONCURRENT_STREAMS_PER_USER} streams (any node). */
     TOO_MANY_STREAMS("too_many_streams", HttpStatus.TOO_MANY_REQUESTS, true),
+    /** The user already holds {@code SOCKET_MAX_PER_USER} sockets on all nodes together (socket-error only). */
+    TOO_MANY_SOCKETS("too_many_sockets", HttpStatus.TOO_MANY_REQUESTS, false),
     /** The session holds {@code CHAT_MAX_SESSION_MESSAGES} entries or {@code CHAT_MAX_SESSION_BYTES} of text. */
     SESSION_FULL("session_full", HttpStatus.CONFLICT, false),
     /** The user already stores the ai-service's {@code DOCUMENTS_MAX_PER_USER} documents. */

@@ -107,7 +107,7 @@ class SocketServerConfiguration {
                                                 SocketProperties properties, AllowedOrigins allowedOrigins,
                                                 SocketAuthTokenListener authListener, ChatSocketHandler chatHandler,
                                                 SocketDrops socketDrops, SocketCredentialWatch credentialWatch,
-                                                MeterRegistry registry) {
+                                                ObjectProvider<SocketCounts> socketCounts, MeterRegistry registry) {
         Namespace namespace = (Namespace) socketDefaultNamespace;
         server.setPipelineFactory(new SocketPipeline(
                 new OriginGuardHandler(allowedOrigins),
@@ -116,7 +116,10 @@ class SocketServerConfiguration {
                 new UpgradeProbeFlusher(server.getConfiguration().getUpgradeTimeout())));
         // Order matters: authenticate, then the per-user cap, then watch the accepted token's lifetime.
         namespace.addAuthTokenListener(authListener);
-        namespace.addAuthTokenListener(new SocketsPerUserCap(namespace, properties.maxPerUser(), registry));
+        SocketsPerUserCap cap = new SocketsPerUserCap(namespace, properties.maxPerUser(), socketCounts.getIfAvailable(),
+                socketDrops, registry);
+        namespace.addAuthTokenListener(cap);
+        namespace.addDisconnectListener(cap);
         namespace.addAuthTokenListener(credentialWatch);
         namespace.addDisconnectListener(credentialWatch);
         UnauthenticatedSessions unauthenticated = new UnauthenticatedSessions(properties.maxUnauthenticated(), registry);
