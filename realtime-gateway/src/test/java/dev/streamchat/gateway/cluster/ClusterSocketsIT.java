@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 
@@ -19,14 +18,11 @@ import dev.streamchat.gateway.testing.UserSocket;
  * node's count stops counting once its liveness key is gone, and a logout on one node signs out that token's sockets
  * on the other node too (other tokens of the user keep theirs).
  */
+@MultiNodeTest.Nodes(value = 2, properties = "gateway.socket.max-per-user=" + ClusterSocketsIT.MAX)
 class ClusterSocketsIT extends MultiNodeTest {
 
     static final int MAX = 3;
 
-    @BeforeAll
-    static void startNodes() {
-        startCluster(2, Map.of("gateway.socket.max-per-user", MAX));
-    }
 
     /** The user's sockets as every live node counted them in Redis. */
     static long countedInRedis(String userId) {

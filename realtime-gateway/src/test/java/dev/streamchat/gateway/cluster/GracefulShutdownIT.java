@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import org.json.JSONObject;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -26,12 +25,8 @@ import dev.streamchat.gateway.shutdown.GracefulShutdown;
  * {@code SHUTDOWN_DRAIN_S} completes normally, the rest end with the retryable {@code unavailable} error on every
  * tab (also the other node's), and the user can retry on the other node at once.
  */
+@MultiNodeTest.Nodes(value = 2, properties = "gateway.shutdown.drain=3s")
 class GracefulShutdownIT extends MultiNodeTest {
-
-    @BeforeAll
-    static void startNodes() {
-        startCluster(2, Map.of("gateway.shutdown.drain", "3s"));
-    }
 
     @Test
     void aStoppingNodeRefusesNewStreamsLetsShortOnesFinishAndEndsTheRestRetryable() throws Exception {

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.json.JSONObject;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 
@@ -27,14 +26,10 @@ import dev.streamchat.gateway.testing.UserSocket;
  * retryable on the other nodes' tabs within the drain; SIGKILL leaves the stream to its lease, and once the lease
  * lapses one surviving node (exactly one) ends it: every tab on every surviving node gets one retryable
  * {@code chat-stream-error} without asking, resume there says {@code error}, and a retry there starts at once.
+ * The nodes run a 3 s lease, so they sweep for lapsed leases every second.
  */
+@MultiNodeTest.Nodes(value = 2, properties = {"gateway.shutdown.drain=1s", "gateway.stream.lease-ttl=3s"})
 class NodeProcessFaultsIT extends MultiNodeTest {
-
-    @BeforeAll
-    static void startNodes() {
-        // A 3 s lease: the surviving nodes sweep for lapsed leases every second.
-        startCluster(2, Map.of("gateway.shutdown.drain", "1s", "gateway.stream.lease-ttl", "3s"));
-    }
 
     static GatewayProcess startProcess(Map<String, String> env) throws Exception {
         return GatewayProcess.start(cluster, ai.url(), FakeAiService.API_KEY, env);

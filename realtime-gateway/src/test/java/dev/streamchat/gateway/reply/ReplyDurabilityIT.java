@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 import org.bson.Document;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.http.HttpHeaders;
@@ -31,12 +30,8 @@ import reactor.core.publisher.Mono;
  * down is answered {@code persisted: false}, kept in Redis, written once when MongoDB is back (by either node) with
  * {@code chat-session-saved}, and charged once; repeating the write and the charge changes nothing.
  */
+@MultiNodeTest.Nodes(value = 2, properties = {"gateway.reply.save-window=2s", "gateway.reply.replay-interval=500ms"})
 class ReplyDurabilityIT extends MultiNodeTest {
-
-    @BeforeAll
-    static void startNodes() {
-        startCluster(2, Map.of("gateway.reply.save-window", "2s", "gateway.reply.replay-interval", "500ms"));
-    }
 
     static Document session(String sessionId) {
         return cluster.node(0).bean(ReactiveMongoTemplate.class).getCollection("chat_sessions")

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.json.JSONObject;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 
@@ -25,25 +24,20 @@ import dev.streamchat.gateway.config.GatewayCluster;
  * over both: a stream run by one node reaches the user's sockets on the other in seq order, each seq once; resume
  * and stop work from the node that does not run the stream; {@code document-ready} reaches every node.
  */
+@MultiNodeTest.Nodes(2)
 class MultiNodeFanoutIT extends MultiNodeTest {
-
-    @BeforeAll
-    static void startNodes() {
-        startCluster(2, Map.of());
-    }
 
     @Test
     void everyTabOnEveryNodeGetsEveryEventOfAStreamOnceAndInOrder() throws Exception {
         GatewayCluster.Node a = cluster.node(0);
         GatewayCluster.Node b = cluster.node(1);
-        String user = "fan-" + Long.toHexString(System.nanoTime());
+        String user = newUser("fan");
         String token = login(a, user);
         int total = 80;
         ai.planner = q -> AiReply.slow(tokens("w", total), Duration.ofMillis(10));
-        try (UserSocket onA = new UserSocket(a.socketPort(), token);
-             UserSocket onB = new UserSocket(b.socketPort(), token);
-             UserSocket onB2 = new UserSocket(b.socketPort(), token)) {
-            await().atMost(Duration.ofSeconds(15)).until(() -> onA.connected.get() && onB.connected.get() && onB2.connected.get());
+        try (UserSocket onA = connectedTab(a, token);
+             UserSocket onB = connectedTab(b, token);
+             UserSocket onB2 = connectedTab(b, token)) {
             awaitSubscribed(b, user);
             String streamId = askStream(a, token, "fan out across nodes");
             await().atMost(Duration.ofSeconds(30)).until(() -> onA.ended() == 1 && onB.ended() == 1 && onB2.ended() == 1);
@@ -97,14 +91,13 @@ class MultiNodeFanoutIT extends MultiNodeTest {
     void redisWorkPerTokenIsAFractionOfOneCall() throws Exception {
         GatewayCluster.Node a = cluster.node(0);
         GatewayCluster.Node b = cluster.node(1);
-        String user = "cost-" + Long.toHexString(System.nanoTime());
+        String user = newUser("cost");
         String token = login(a, user);
         int streams = 20;
         int perStream = 100;
         ai.planner = q -> AiReply.slow(tokens("c", perStream), Duration.ofMillis(20));
-        try (UserSocket onA = new UserSocket(a.socketPort(), token);
-             UserSocket onB = new UserSocket(b.socketPort(), token)) {
-            await().atMost(Duration.ofSeconds(15)).until(() -> onA.connected.get() && onB.connected.get());
+        try (UserSocket onA = connectedTab(a, token);
+             UserSocket onB = connectedTab(b, token)) {
             awaitSubscribed(b, user);
             Map<String, long[]> before = commandStats();
             List<java.util.concurrent.CompletableFuture<String>> started = new ArrayList<>();
@@ -146,12 +139,11 @@ class MultiNodeFanoutIT extends MultiNodeTest {
     void aSocketResumingOnTheOtherNodeGetsTheRestOnceAndInOrder() throws Exception {
         GatewayCluster.Node a = cluster.node(0);
         GatewayCluster.Node b = cluster.node(1);
-        String user = "res-" + Long.toHexString(System.nanoTime());
+        String user = newUser("res");
         String token = login(a, user);
         int total = 120;
         ai.planner = q -> AiReply.slow(tokens("r", total), Duration.ofMillis(25));
-        UserSocket first = new UserSocket(a.socketPort(), token);
-        await().atMost(Duration.ofSeconds(15)).until(first.connected::get);
+        UserSocket first = connectedTab(a, token);
         String streamId = askStream(a, token, "resume on the other node");
         await().atMost(Duration.ofSeconds(10)).until(() -> seqs(first.ofStream(streamId)).size() >= 10);
         first.close();
@@ -159,8 +151,7 @@ class MultiNodeFanoutIT extends MultiNodeTest {
         FakeAiService.Call call = ai.lastCallFor("resume on the other node");
         await().atMost(Duration.ofSeconds(10)).until(() -> call.tokensWritten.get() >= lastApplied + 15);
 
-        try (UserSocket second = new UserSocket(b.socketPort(), token)) {
-            await().atMost(Duration.ofSeconds(15)).until(second.connected::get);
+        try (UserSocket second = connectedTab(b, token)) {
             awaitSubscribed(b, user);
             AtomicReference<JSONObject> ack = second.resume(streamId, lastApplied);
             await().atMost(Duration.ofSeconds(10)).until(() -> ack.get() != null);
@@ -183,12 +174,11 @@ class MultiNodeFanoutIT extends MultiNodeTest {
     void aStopFromTheOtherNodeCancelsTheStreamWithinASecond() throws Exception {
         GatewayCluster.Node a = cluster.node(0);
         GatewayCluster.Node b = cluster.node(1);
-        String user = "stop-" + Long.toHexString(System.nanoTime());
+        String user = newUser("stop");
         String token = login(a, user);
         ai.planner = q -> AiReply.slow(tokens("s", 400), Duration.ofMillis(20));
-        try (UserSocket onA = new UserSocket(a.socketPort(), token);
-             UserSocket onB = new UserSocket(b.socketPort(), token)) {
-            await().atMost(Duration.ofSeconds(15)).until(() -> onA.connected.get() && onB.connected.get());
+        try (UserSocket onA = connectedTab(a, token);
+             UserSocket onB = connectedTab(b, token)) {
             awaitSubscribed(b, user);
             String streamId = askStream(a, token, "stop me from node b");
             await().atMost(Duration.ofSeconds(10)).until(() -> seqs(onB.ofStream(streamId)).size() >= 5);
@@ -215,11 +205,10 @@ class MultiNodeFanoutIT extends MultiNodeTest {
     void documentReadyReachesTheUsersSocketsOnEveryNode() throws Exception {
         GatewayCluster.Node a = cluster.node(0);
         GatewayCluster.Node b = cluster.node(1);
-        String user = "doc-" + Long.toHexString(System.nanoTime());
+        String user = newUser("doc");
         String token = login(a, user);
-        try (UserSocket onA = new UserSocket(a.socketPort(), token);
-             UserSocket onB = new UserSocket(b.socketPort(), token)) {
-            await().atMost(Duration.ofSeconds(15)).until(() -> onA.connected.get() && onB.connected.get());
+        try (UserSocket onA = connectedTab(a, token);
+             UserSocket onB = connectedTab(b, token)) {
             awaitSubscribed(b, user);
             var upload = new org.springframework.http.client.MultipartBodyBuilder();
             upload.part("file", new org.springframework.core.io.ByteArrayResource("hello".getBytes()) {

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.streamchat.gateway.config.GatewayCluster;
@@ -20,24 +19,19 @@ import dev.streamchat.gateway.testing.AiReply;
  * the node that runs it and, once the subscription is back, to the tabs on the other node, each seq once and in
  * order; it completes and is saved; and every key Redis holds afterwards has a TTL.
  */
+@MultiNodeTest.Nodes(2)
 class RedisRestartIT extends MultiNodeTest {
-
-    @BeforeAll
-    static void startNodes() {
-        startCluster(2, Map.of());
-    }
 
     @Test
     void aStreamSurvivesARedisRestartOnBothNodesAndLeavesNoKeyWithoutTtl() throws Exception {
         GatewayCluster.Node a = cluster.node(0);
         GatewayCluster.Node b = cluster.node(1);
-        String user = "rr-" + Long.toHexString(System.nanoTime());
+        String user = newUser("rr");
         String token = login(a, user);
         int total = 200;
         ai.planner = q -> AiReply.slow(tokens("x", total), Duration.ofMillis(25));
-        try (UserSocket onA = new UserSocket(a.socketPort(), token);
-             UserSocket onB = new UserSocket(b.socketPort(), token)) {
-            await().atMost(Duration.ofSeconds(15)).until(() -> onA.connected.get() && onB.connected.get());
+        try (UserSocket onA = connectedTab(a, token);
+             UserSocket onB = connectedTab(b, token)) {
             awaitSubscribed(b, user);
             String streamId = askStream(a, token, "through a redis restart");
             await().atMost(Duration.ofSeconds(10)).until(() -> seqs(onB.ofStream(streamId)).size() >= 20);

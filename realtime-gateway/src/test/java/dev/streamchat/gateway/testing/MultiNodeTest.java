@@ -10,7 +10,15 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.LinkedHashMap;
+
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInfo;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -25,20 +33,35 @@ import io.lettuce.core.api.sync.RedisCommands;
 
 /**
  * The opening every several-nodes IT shares: a {@link FakeAiService} and a {@link GatewayCluster} of in-JVM nodes
- * (own embedded Redis and MongoDB-wire server, so a test may stop and restart them), started by the subclass's
- * {@code @BeforeAll} through {@link #startCluster} and closed after the class; plus the client steps those tests
+ * (own embedded Redis and MongoDB-wire server, so a test may stop and restart them), sized and set by the class's
+ * {@link Nodes} annotation, started before the class and closed after it; plus the client steps those tests
  * repeat: sign in, ask, wait for a node's fan-out subscription, read Redis. On this loaded build machine a store
  * call may pass its 1.8 s bound, so sign-in and ask retry a 503 as a client would (never any other status).
  */
 public abstract class MultiNodeTest {
 
+    /** How many nodes the class needs (default 2) and the settings every node gets ({@code "name=value"}). */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    public @interface Nodes {
+        int value() default 2;
+
+        String[] properties() default {};
+    }
+
     protected static FakeAiService ai;
     protected static GatewayCluster cluster;
 
-    /** Starts the fake ai-service and {@code nodes} gateway nodes with {@code properties} on every node. */
-    protected static void startCluster(int nodes, Map<String, Object> properties) {
+    @BeforeAll
+    static void startCluster(TestInfo testClass) {
+        Nodes nodes = testClass.getTestClass().map(c -> c.getAnnotation(Nodes.class)).orElse(null);
+        Map<String, Object> properties = new LinkedHashMap<>();
+        for (String setting : nodes == null ? new String[0] : nodes.properties()) {
+            int eq = setting.indexOf('=');
+            properties.put(setting.substring(0, eq), setting.substring(eq + 1));
+        }
         ai = new FakeAiService();
-        cluster = GatewayCluster.start(nodes, ai.url(), FakeAiService.API_KEY, properties);
+        cluster = GatewayCluster.start(nodes == null ? 2 : nodes.value(), ai.url(), FakeAiService.API_KEY, properties);
     }
 
     @AfterAll
