@@ -57,7 +57,7 @@ public final class UserSocket implements AutoCloseable {
             closedByServer.set(true);
         });
         for (String event : EVENTS) {
-            socket.on(event, args -> received.add(new Received(event, (JSONObject) args[0], System.nanoTime())));
+            socket.on(event, args -> received.add(new Received(event, payload(args), System.nanoTime())));
         }
         socket.connect();
     }
@@ -85,6 +85,26 @@ public final class UserSocket implements AutoCloseable {
     public long ended() {
         return received.stream().filter(r -> r.event().equals("chat-stream-complete")
                 || r.event().equals("chat-stream-error")).count();
+    }
+
+    /**
+     * The event's payload as an object. The Java client hands events that arrive before it processed the CONNECT ack
+     * (the server may emit to a socket the moment it joined its room) to listeners as raw text: parse those.
+     */
+    private static JSONObject payload(Object[] args) {
+        Object first = args.length > 0 ? args[0] : null;
+        if (first instanceof JSONObject object) {
+            return object;
+        }
+        try {
+            return new JSONObject(String.valueOf(first));
+        } catch (JSONException notJson) {
+            try {
+                return new JSONObject().put("raw", String.valueOf(first));
+            } catch (JSONException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** The {@code socket-error} payloads received. */
