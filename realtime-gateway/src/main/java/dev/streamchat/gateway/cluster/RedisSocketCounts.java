@@ -70,7 +70,16 @@ class RedisSocketCounts implements SocketCounts, SmartLifecycle {
 
     private final GatewayRedis redis;
     private final NodeIdentity node;
-    private final Scheduler scheduler = Schedulers.newSingle("socket-counts", true);
+    /**
+     * A plain daemon thread, not one of Reactor's non-blocking ones: whichever task first touches the shared Redis
+     * connection opens it, and Lettuce takes a lock while doing so.
+     */
+    private final Scheduler scheduler = Schedulers.fromExecutorService(
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "socket-counts");
+                thread.setDaemon(true);
+                return thread;
+            }), "socket-counts");
     /** This node's counted sockets per user (what it writes again on a resync). Guarded by itself. */
     private final Map<String, Integer> local = new HashMap<>();
     private volatile Disposable heartbeat;

@@ -45,7 +45,16 @@ class LeaseSweeper implements SmartLifecycle {
     private final StreamFanout fanout;
     private final JsonMapper json;
     private final Duration interval;
-    private final Scheduler scheduler = Schedulers.newSingle("lease-sweeper", true);
+    /**
+     * A plain daemon thread, not one of Reactor's non-blocking ones: whichever task first touches the shared Redis
+     * connection opens it, and Lettuce takes a lock while doing so.
+     */
+    private final Scheduler scheduler = Schedulers.fromExecutorService(
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "lease-sweeper");
+                thread.setDaemon(true);
+                return thread;
+            }), "lease-sweeper");
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Counter ended;
     private volatile Disposable ticking;
