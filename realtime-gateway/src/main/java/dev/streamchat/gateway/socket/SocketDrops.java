@@ -34,6 +34,17 @@ class SocketDrops {
         return payload;
     }
 
+    /**
+     * {@link #drop} a moment later ({@value #AFTER_CONNECT_MS} ms), for a decision taken off the event loop while the
+     * socket's CONNECT is being accepted: the CONNECT ack is queued when the listeners return, and a
+     * {@code socket-error} sent ahead of it would reach a client that is not connected yet (which drops it).
+     */
+    void dropAfterConnect(SocketIOClient client, ErrorCode code, String message) {
+        scheduler.schedule(() -> drop(client, code, message), AFTER_CONNECT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    static final long AFTER_CONNECT_MS = 100;
+
     void drop(SocketIOClient client, ErrorCode code, String message) {
         if (client.get(DROPPED_KEY) != null) {
             // Already on its way out (e.g. expiry and logout at once): one socket-error is enough.

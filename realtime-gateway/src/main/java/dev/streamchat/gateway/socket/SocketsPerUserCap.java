@@ -90,7 +90,7 @@ class SocketsPerUserCap implements AuthTokenListener, DisconnectListener {
                 refusedAcrossNodes.increment();
                 log.info("socket dropped sessionId={} userId={} reason={} limit={}", client.getSessionId(), userId,
                         CODE, maxPerUser);
-                drops.drop(client, ErrorCode.TOO_MANY_SOCKETS,
+                drops.dropAfterConnect(client, ErrorCode.TOO_MANY_SOCKETS,
                         "This user already has " + maxPerUser + " sockets open on all servers together.");
             } else if (!state.compareAndSet(PENDING, COUNTED)) {
                 counts.remove(userId); // it left before Redis answered
