@@ -42,6 +42,7 @@ public final class UserSocket implements AutoCloseable {
         io.socket.client.SocketOptionBuilder options = IO.Options.builder()
                 .setForceNew(true)
                 .setReconnection(false)
+                .setTimeout(60_000) // a loaded build machine (or the soak's hundreds of handshakes) may take more than 20 s
                 .setTransports(new String[] {"websocket"})
                 .setAuth(Map.of("token", token));
         socket = IO.socket(URI.create("http://127.0.0.1:" + port), options.build());
