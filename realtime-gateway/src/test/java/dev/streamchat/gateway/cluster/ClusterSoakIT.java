@@ -114,7 +114,7 @@ class ClusterSoakIT extends MultiNodeTest {
             tabs.add(tab);
             if (tabs.size() % 50 == 0 || i == SOCKETS - 1) {
                 // In batches: a burst of hundreds of handshakes on a loaded machine is not what is measured here.
-                await().atMost(Duration.ofSeconds(60)).until(() -> tabs.stream().allMatch(t -> t.current().socket().connected.get()
+                await().atMost(Duration.ofSeconds(120)).until(() -> tabs.stream().allMatch(t -> t.current().socket().connected.get()
                         || t.current().socket().connectError.get() != null));
                 assertThat(tabs.stream().map(t -> t.current().socket().connectError.get()).filter(e -> e != null).toList())
                         .as("connect errors").isEmpty();
