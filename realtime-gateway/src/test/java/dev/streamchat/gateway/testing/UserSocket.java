@@ -31,6 +31,20 @@ public final class UserSocket implements AutoCloseable {
     private static final List<String> EVENTS = List.of("chat-stream-start", "chat-stream-token", "chat-stream-progress",
             "chat-stream-complete", "chat-stream-error", "document-ready", "chat-session-saved", "socket-error");
 
+    /**
+     * One HTTP client for every tab of the JVM, without OkHttp's default dispatcher limits (64 calls, 5 per host): a
+     * WebSocket holds its call for its whole life, so the default would hang the 65th open tab (the soak opens 500).
+     */
+    private static final okhttp3.OkHttpClient HTTP;
+
+    static {
+        okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
+        dispatcher.setMaxRequests(10_000);
+        dispatcher.setMaxRequestsPerHost(10_000);
+        HTTP = new okhttp3.OkHttpClient.Builder().dispatcher(dispatcher)
+                .readTimeout(java.time.Duration.ofMinutes(1)).build();
+    }
+
     public final Socket socket;
     public final Queue<Received> received = new ConcurrentLinkedQueue<>();
     public final AtomicBoolean connected = new AtomicBoolean();
@@ -45,7 +59,10 @@ public final class UserSocket implements AutoCloseable {
                 .setTimeout(60_000) // a loaded build machine (or the soak's hundreds of handshakes) may take more than 20 s
                 .setTransports(new String[] {"websocket"})
                 .setAuth(Map.of("token", token));
-        socket = IO.socket(URI.create("http://127.0.0.1:" + port), options.build());
+        IO.Options built = options.build();
+        built.callFactory = HTTP;
+        built.webSocketFactory = HTTP;
+        socket = IO.socket(URI.create("http://127.0.0.1:" + port), built);
         socket.on(Socket.EVENT_CONNECT, args -> connected.set(true));
         socket.on(Socket.EVENT_DISCONNECT, args -> {
             connected.set(false);
