@@ -238,16 +238,15 @@ class MultiNodeFanoutIT extends MultiNodeTest {
     void progressReachesTheOtherNodeAndAnSseResumeThereGetsEverySeqOnceThenTheFinalEvent() throws Exception {
         GatewayCluster.Node a = cluster.node(0);
         GatewayCluster.Node b = cluster.node(1);
-        String user = "sse-nodes-" + Long.toHexString(System.nanoTime());
+        String user = newUser("sse-nodes");
         String token = login(a, user);
         String question = "deep research across nodes " + System.nanoTime();
         java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
         ai.onQuestion(question, StreamFanoutIT.deepResearch("Plan. ", "Heart ", "pumps ", "blood. ", "Done", ".")
                 .holdingAfter(3, gate));
-        try (UserSocket onB = new UserSocket(b.socketPort(), token)) {
-            await().atMost(Duration.ofSeconds(15)).until(onB.connected::get);
+        try (UserSocket onB = connectedTab(b, token)) {
             awaitSubscribed(b, user);
-            String streamId = ask(a, token, question);
+            String streamId = askStream(a, token, question);
             // Held after 3 tokens (seq 1..5 with two progress events): resume on node B from seq 2.
             await().atMost(Duration.ofSeconds(15)).until(() -> onB.ofStream(streamId).size() >= 6);
             try (dev.streamchat.gateway.testing.SseReader sse = dev.streamchat.gateway.testing.SseReader.get(

@@ -19,6 +19,7 @@ import dev.streamchat.gateway.testing.AiReply;
 import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.testing.GatewayStackTest;
 import dev.streamchat.gateway.testing.SseReader;
+import dev.streamchat.gateway.testing.UserSocket;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
