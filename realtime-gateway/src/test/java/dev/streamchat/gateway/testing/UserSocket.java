@@ -15,7 +15,12 @@ import io.socket.client.Ack;
 import io.socket.client.IO;
 import io.socket.client.Socket;
 
-/** One browser tab as the gateway sees it: a Java socket.io client that records the stream events it receives. */
+/**
+ * One browser tab as the gateway sees it: a Java socket.io client that records the stream events it receives. Every
+ * payload of those events must be one JSON object (contract section 0): anything else is recorded in
+ * {@link #notObjects} with the event name and the arguments, and {@link #close()} fails the test with them (a cast in
+ * the client's callback thread would only be logged there, and the test would wait for events that never come).
+ */
 public final class UserSocket implements AutoCloseable {
 
     public record Received(String event, JSONObject payload, long atNanos) {
@@ -51,6 +56,8 @@ public final class UserSocket implements AutoCloseable {
     /** Set once the server disconnected this socket (or refused its CONNECT: then {@link #connectError} too). */
     public final AtomicBoolean closedByServer = new AtomicBoolean();
     public final AtomicReference<Object> connectError = new AtomicReference<>();
+    /** Events whose arguments were not exactly one JSON object, as "event-name [type value, ...]". */
+    public final Queue<String> notObjects = new ConcurrentLinkedQueue<>();
 
     public UserSocket(int port, String token) {
         io.socket.client.SocketOptionBuilder options = IO.Options.builder()
@@ -75,7 +82,15 @@ public final class UserSocket implements AutoCloseable {
             closedByServer.set(true);
         });
         for (String event : EVENTS) {
-            socket.on(event, args -> received.add(new Received(event, payload(args), System.nanoTime())));
+            socket.on(event, args -> {
+                if (args.length == 1 && args[0] instanceof JSONObject payload) {
+                    received.add(new Received(event, payload, System.nanoTime()));
+                } else {
+                    String problem = event + " " + describe(args);
+                    notObjects.add(problem);
+                    System.err.println("UserSocket: payload is not one JSON object: " + problem);
+                }
+            });
         }
         socket.connect();
     }
@@ -106,22 +121,22 @@ public final class UserSocket implements AutoCloseable {
     }
 
     /**
-     * The event's payload as an object. The Java client hands events that arrive before it processed the CONNECT ack
-     * (the server may emit to a socket the moment it joined its room) to listeners as raw text: parse those.
+     * socket.io-client-java 2.1.2 hands an event that arrived before it processed the CONNECT ack to listeners with the
+     * event name as the first argument and the payload second; the gateway must never send one that early.
      */
-    private static JSONObject payload(Object[] args) {
-        Object first = args.length > 0 ? args[0] : null;
-        if (first instanceof JSONObject object) {
-            return object;
+    private static String describe(Object[] args) {
+        StringBuilder out = new StringBuilder("[");
+        for (int i = 0; i < args.length; i++) {
+            Object arg = args[i];
+            out.append(i == 0 ? "" : ", ").append(arg == null ? "null" : arg.getClass().getSimpleName() + " " + arg);
         }
-        try {
-            return new JSONObject(String.valueOf(first));
-        } catch (JSONException notJson) {
-            try {
-                return new JSONObject().put("raw", String.valueOf(first));
-            } catch (JSONException e) {
-                throw new IllegalStateException(e);
-            }
+        return out.append(']').toString();
+    }
+
+    /** Fails with every event whose payload was not one JSON object. */
+    public void assertPayloadsWereObjects() {
+        if (!notObjects.isEmpty()) {
+            throw new AssertionError("events whose payload is not one JSON object: " + List.copyOf(notObjects));
         }
     }
 
@@ -167,5 +182,6 @@ public final class UserSocket implements AutoCloseable {
     public void close() {
         socket.disconnect();
         socket.close();
+        assertPayloadsWereObjects();
     }
 }
