@@ -8,7 +8,8 @@ import io.netty.channel.ChannelPipeline;
 /**
  * netty-socketio's pipeline plus the gateway's guards, placed after the HTTP aggregator and before its packet
  * handler: the Origin/EIO check on every HTTP request, the per-socket inbound caps, the CONNECT normaliser that
- * lets a payload-less CONNECT be authenticated by its cookie, and the upgrade probe flusher.
+ * lets a payload-less CONNECT be authenticated by its cookie, the upgrade probe flusher, and, right before the packet
+ * handler, {@link ConnectingSockets} (it acts once the packet handler has answered a CONNECT).
  */
 class SocketPipeline extends SocketIOChannelInitializer {
 
@@ -16,13 +17,16 @@ class SocketPipeline extends SocketIOChannelInitializer {
     private final ChannelInboundHandler inboundLimits;
     private final ChannelInboundHandler connectNormalizer;
     private final ChannelInboundHandler upgradeProbeFlusher;
+    private final ChannelInboundHandler connectingSockets;
 
     SocketPipeline(ChannelInboundHandler originGuard, ChannelInboundHandler inboundLimits,
-                   ChannelInboundHandler connectNormalizer, ChannelInboundHandler upgradeProbeFlusher) {
+                   ChannelInboundHandler connectNormalizer, ChannelInboundHandler upgradeProbeFlusher,
+                   ChannelInboundHandler connectingSockets) {
         this.originGuard = originGuard;
         this.inboundLimits = inboundLimits;
         this.connectNormalizer = connectNormalizer;
         this.upgradeProbeFlusher = upgradeProbeFlusher;
+        this.connectingSockets = connectingSockets;
     }
 
     @Override
@@ -32,5 +36,6 @@ class SocketPipeline extends SocketIOChannelInitializer {
         pipeline.addBefore(PACKET_HANDLER, "streamchatInboundLimits", inboundLimits);
         pipeline.addBefore(PACKET_HANDLER, "streamchatConnectNormalizer", connectNormalizer);
         pipeline.addBefore(PACKET_HANDLER, "streamchatUpgradeProbeFlusher", upgradeProbeFlusher);
+        pipeline.addBefore(PACKET_HANDLER, "streamchatConnectingSockets", connectingSockets);
     }
 }

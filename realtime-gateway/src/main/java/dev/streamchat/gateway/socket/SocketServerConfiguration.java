@@ -82,8 +82,14 @@ class SocketServerConfiguration {
     }
 
     @Bean
-    UserRooms userRooms(SocketIONamespace socketDefaultNamespace, ResumeGates resumeGates, MeterRegistry registry) {
-        return new UserRooms(socketDefaultNamespace, resumeGates, registry);
+    ConnectingSockets connectingSockets() {
+        return new ConnectingSockets();
+    }
+
+    @Bean
+    UserRooms userRooms(SocketIONamespace socketDefaultNamespace, ConnectingSockets connectingSockets,
+                        ResumeGates resumeGates, MeterRegistry registry) {
+        return new UserRooms(socketDefaultNamespace, connectingSockets, resumeGates, registry);
     }
 
     @Bean
@@ -107,13 +113,17 @@ class SocketServerConfiguration {
                                                 SocketProperties properties, AllowedOrigins allowedOrigins,
                                                 SocketAuthTokenListener authListener, ChatSocketHandler chatHandler,
                                                 SocketDrops socketDrops, SocketCredentialWatch credentialWatch,
-                                                ObjectProvider<SocketCounts> socketCounts, MeterRegistry registry) {
+                                                ObjectProvider<SocketCounts> socketCounts, ConnectingSockets connectingSockets,
+                                                MeterRegistry registry) {
         Namespace namespace = (Namespace) socketDefaultNamespace;
         server.setPipelineFactory(new SocketPipeline(
                 new OriginGuardHandler(allowedOrigins),
                 new InboundLimitsHandler(properties, namespace, socketDrops, registry),
                 new ConnectPacketNormalizer(),
-                new UpgradeProbeFlusher(server.getConfiguration().getUpgradeTimeout())));
+                new UpgradeProbeFlusher(server.getConfiguration().getUpgradeTimeout()),
+                connectingSockets));
+        // Room events wait from Engine.IO open until the socket's CONNECT reply is queued (never ahead of it).
+        namespace.addConnectListener(connectingSockets);
         // Order matters: authenticate, then the per-user cap, then watch the accepted token's lifetime.
         namespace.addAuthTokenListener(authListener);
         SocketsPerUserCap cap = new SocketsPerUserCap(namespace, properties.maxPerUser(), socketCounts.getIfAvailable(),

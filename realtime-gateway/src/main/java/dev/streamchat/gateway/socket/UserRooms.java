@@ -16,7 +16,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@link UserEvents} on this node: the event goes to every socket in the default namespace's room named by the user
  * id (never {@code server.getRoomOperations}, which spans namespaces). A socket that has stopped reading is skipped
  * rather than buffered for: a WebSocket above its write-buffer high water mark, a polling socket with
- * {@value #MAX_QUEUED_POLLING_PACKETS} packets not yet fetched. It can catch up with {@code chat-resume}.
+ * {@value #MAX_QUEUED_POLLING_PACKETS} packets not yet fetched. It can catch up with {@code chat-resume}. A socket
+ * whose CONNECT reply is not out yet gets the event right after it ({@link ConnectingSockets}).
  * Never blocks, never throws.
  */
 class UserRooms implements RoomEvents {
@@ -25,11 +26,14 @@ class UserRooms implements RoomEvents {
     static final int MAX_QUEUED_POLLING_PACKETS = 4096;
 
     private final SocketIONamespace namespace;
+    private final ConnectingSockets connectingSockets;
     private final ResumeGates resumeGates;
     private final Counter skipped;
 
-    UserRooms(SocketIONamespace namespace, ResumeGates resumeGates, MeterRegistry registry) {
+    UserRooms(SocketIONamespace namespace, ConnectingSockets connectingSockets, ResumeGates resumeGates,
+              MeterRegistry registry) {
         this.namespace = namespace;
+        this.connectingSockets = connectingSockets;
         this.resumeGates = resumeGates;
         this.skipped = Counter.builder("gateway.socket.events.skipped")
                 .description("Events not sent to a socket that stopped reading").register(registry);
@@ -39,7 +43,7 @@ class UserRooms implements RoomEvents {
     public void emit(String userId, String event, Object payload) {
         try {
             for (SocketIOClient client : namespace.getRoomOperations(userId).getClients()) {
-                if (resumeGates.hold(client, event, payload)) {
+                if (connectingSockets.hold(client, event, payload) || resumeGates.hold(client, event, payload)) {
                     continue;
                 }
                 if (canTake(client)) {

@@ -24,7 +24,14 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 
+import com.corundumstudio.socketio.AuthTokenResult;
+import com.corundumstudio.socketio.SocketIONamespace;
+
+import dev.streamchat.gateway.auth.AuthenticatedUser;
 import dev.streamchat.gateway.cluster.UserChannels;
+import dev.streamchat.gateway.socket.SocketEvents;
+import dev.streamchat.gateway.socket.StreamPayloads;
+import dev.streamchat.gateway.socket.UserEvents;
 import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.testing.UserSocket;
 import dev.streamchat.gateway.testing.AiReply;
@@ -47,6 +54,12 @@ class StreamFanoutIT extends GatewayStackTest {
 
     @org.springframework.beans.factory.annotation.Autowired
     UserChannels channels;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    SocketIONamespace namespace;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    UserEvents events;
 
     private WebTestClient http() {
         return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(30)).build();
@@ -197,6 +210,40 @@ class StreamFanoutIT extends GatewayStackTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * netty-socketio runs the authentication listeners (the socket joins its user's room there) before it queues the
+     * CONNECT reply, so a stream event emitted to the room at that moment (a tab connecting while its user's answer
+     * streams) used to reach the client ahead of CONNECT: socket.io-client-java then delivers it, once connected, with
+     * the event name as its payload (a String), and no client may see events of a socket that is not connected. An
+     * authentication listener registered last emits exactly in that window: the event must arrive after CONNECT, once,
+     * as the object it is.
+     */
+    @Test
+    void aStreamEventEmittedWhileTheSocketIsBeingAcceptedArrivesAfterItsConnectAsAnObject() throws Exception {
+        String userId = "gina-" + Long.toHexString(System.nanoTime());
+        String token = login(userId);
+        String streamId = "accept-window-" + userId;
+        namespace.addAuthTokenListener((authData, client) -> {
+            AuthenticatedUser user = client.get(AuthenticatedUser.SOCKET_KEY);
+            if (user != null && user.userId().equals(userId)) {
+                events.emit(userId, SocketEvents.STREAM_START,
+                        new StreamPayloads.Started("session-" + userId, streamId, "message-" + userId, null));
+            }
+            return AuthTokenResult.AuthTokenResultSuccess;
+        });
+        UserSocket tab = new UserSocket(socketPort, token);
+        try {
+            await().atMost(Duration.ofSeconds(15)).until(() -> tab.connected.get()
+                    && (!tab.ofStream(streamId).isEmpty() || !tab.notObjects.isEmpty()));
+            tab.assertPayloadsWereObjects();
+            List<UserSocket.Received> received = tab.ofStream(streamId);
+            assertThat(received).extracting(UserSocket.Received::event).containsExactly("chat-stream-start");
+            assertThat(received.get(0).payload().getString("messageId")).isEqualTo("message-" + userId);
+        } finally {
+            tab.close();
         }
     }
 

@@ -1,0 +1,107 @@
+package dev.streamchat.gateway.socket;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.corundumstudio.socketio.SocketIOClient;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.listener.ConnectListener;
+import com.corundumstudio.socketio.messages.PacketsMessage;
+
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+import dev.streamchat.gateway.auth.AuthenticatedUser;
+
+/**
+ * Holds the room events of a socket until netty-socketio has queued its CONNECT reply, then sends them right after it.
+ * netty-socketio runs the authentication listeners, where the socket joins its user's room, before it queues the
+ * CONNECT packet; an event emitted to the room in between (a tab connecting while its user's answer streams) would
+ * reach the client ahead of its CONNECT. The Socket.IO protocol has no event before CONNECT: socket.io-client-java
+ * (2.1.2) buffers such an event and then delivers it with the event name as its payload (a String), and any client
+ * would see an event of a socket that is not connected yet.
+ * <p>
+ * Holding starts at Engine.IO open (the default namespace's connect listener) and ends once an inbound message went
+ * through the packet handler (this handler sits just before it, so the CONNECT reply is queued when the message comes
+ * back) and left the socket authenticated; a refused CONNECT drops what was held. At most {@value #MAX_HELD} events
+ * are held (past that the socket misses them, as a slow socket does, and can {@code chat-resume}). Thread-safe: events
+ * come from relay and Redis threads, the release runs on the socket's event loop.
+ */
+@Sharable
+final class ConnectingSockets extends ChannelInboundHandlerAdapter implements ConnectListener {
+
+    static final int MAX_HELD = 1024;
+    private static final String KEY = "streamchat.connecting";
+
+    @Override
+    public void onConnect(SocketIOClient client) {
+        client.set(KEY, new Held(client));
+    }
+
+    /** True when the event was held because the socket's CONNECT reply is not queued yet (then do not send it). */
+    boolean hold(SocketIOClient client, String event, Object payload) {
+        Held held = client.get(KEY);
+        return held != null && held.add(event, payload);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        ctx.fireChannelRead(msg);
+        if (msg instanceof PacketsMessage message) {
+            afterPacketHandler(message.getClient());
+        }
+    }
+
+    /** The message was handled: a CONNECT it carried has been answered (queued) or refused. */
+    private static void afterPacketHandler(ClientHead head) {
+        Held held = head.getStore().get(KEY);
+        if (held == null) {
+            return;
+        }
+        if (held.client.get(AuthenticatedUser.SOCKET_KEY) == null) {
+            held.drop();
+            return;
+        }
+        held.release();
+        head.getStore().del(KEY);
+    }
+
+    private static final class Held {
+        private final SocketIOClient client;
+        private final List<Object[]> events = new ArrayList<>();
+        private boolean released;
+
+        Held(SocketIOClient client) {
+            this.client = client;
+        }
+
+        synchronized boolean add(String event, Object payload) {
+            if (released) {
+                return false;
+            }
+            if (events.size() < MAX_HELD) {
+                events.add(new Object[] {event, payload});
+            }
+            return true;
+        }
+
+        synchronized void drop() {
+            events.clear();
+        }
+
+        /** Sends what was held, in order, before any event that arrives later (those wait for this lock). */
+        synchronized void release() {
+            if (released) {
+                return;
+            }
+            released = true;
+            for (Object[] event : events) {
+                if (UserRooms.canTake(client)) {
+                    client.sendEvent((String) event[0], event[1]);
+                }
+            }
+            events.clear();
+        }
+    }
+}
