@@ -2,10 +2,14 @@ package dev.streamchat.gateway.socket;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
+import com.corundumstudio.socketio.AuthTokenListener;
+import com.corundumstudio.socketio.AuthTokenResult;
 import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.handler.ClientHead;
-import com.corundumstudio.socketio.listener.ConnectListener;
 import com.corundumstudio.socketio.messages.PacketsMessage;
 
 import io.netty.channel.ChannelHandler.Sharable;
@@ -22,55 +26,72 @@ import dev.streamchat.gateway.auth.AuthenticatedUser;
  * (2.1.2) buffers such an event and then delivers it with the event name as its payload (a String), and any client
  * would see an event of a socket that is not connected yet.
  * <p>
- * Holding starts at Engine.IO open (the default namespace's connect listener) and ends once an inbound message went
- * through the packet handler (this handler sits just before it, so the CONNECT reply is queued when the message comes
- * back) and left the socket authenticated; a refused CONNECT drops what was held. At most {@value #MAX_HELD} events
- * are held (past that the socket misses them, as a slow socket does, and can {@code chat-resume}). Thread-safe: events
- * come from relay and Redis threads, the release runs on the socket's event loop.
+ * Holding starts in the first authentication listener (registered before the one that joins the room) and ends once
+ * the inbound message that carried the CONNECT went through the packet handler (this handler sits just before it, so
+ * the CONNECT reply is queued when the message comes back): an accepted socket then gets what was held, a refused one
+ * nothing. At most {@value #MAX_HELD} events are held (past that the socket misses them, as a slow socket does, and can
+ * {@code chat-resume}). Only sockets in the middle of a CONNECT are tracked, so for every other event this costs one
+ * {@code isEmpty()}. Thread-safe: events come from relay and Redis threads, the release runs on the socket's loop.
  */
 @Sharable
-final class ConnectingSockets extends ChannelInboundHandlerAdapter implements ConnectListener {
+final class ConnectingSockets extends ChannelInboundHandlerAdapter implements AuthTokenListener {
 
     static final int MAX_HELD = 1024;
-    private static final String KEY = "streamchat.connecting";
+
+    private final Map<UUID, Held> connecting = new ConcurrentHashMap<>();
 
     @Override
-    public void onConnect(SocketIOClient client) {
-        client.set(KEY, new Held(client));
+    public AuthTokenResult getAuthTokenResult(Object authData, SocketIOClient client) {
+        connecting.put(client.getSessionId(), new Held(client));
+        return AuthTokenResult.AuthTokenResultSuccess;
     }
 
     /** True when the event was held because the socket's CONNECT reply is not queued yet (then do not send it). */
     boolean hold(SocketIOClient client, String event, Object payload) {
-        Held held = client.get(KEY);
+        if (connecting.isEmpty()) {
+            return false;
+        }
+        Held held = connecting.get(client.getSessionId());
         return held != null && held.add(event, payload);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        ctx.fireChannelRead(msg);
-        if (msg instanceof PacketsMessage message) {
-            afterPacketHandler(message.getClient());
+        try {
+            ctx.fireChannelRead(msg);
+        } finally {
+            if (msg instanceof PacketsMessage message) {
+                afterPacketHandler(message.getClient());
+            }
         }
     }
 
     /** The message was handled: a CONNECT it carried has been answered (queued) or refused. */
-    private static void afterPacketHandler(ClientHead head) {
-        Held held = head.getStore().get(KEY);
+    private void afterPacketHandler(ClientHead head) {
+        if (connecting.isEmpty()) {
+            return;
+        }
+        Held held = connecting.remove(head.getSessionId());
         if (held == null) {
             return;
         }
         if (held.client.get(AuthenticatedUser.SOCKET_KEY) == null) {
             held.drop();
-            return;
+        } else {
+            held.release();
         }
-        held.release();
-        head.getStore().del(KEY);
+    }
+
+    /** Sockets whose CONNECT is being handled right now (tests). */
+    int connecting() {
+        return connecting.size();
     }
 
     private static final class Held {
         private final SocketIOClient client;
         private final List<Object[]> events = new ArrayList<>();
         private boolean released;
+        private boolean dropped;
 
         Held(SocketIOClient client) {
             this.client = client;
@@ -80,13 +101,15 @@ final class ConnectingSockets extends ChannelInboundHandlerAdapter implements Co
             if (released) {
                 return false;
             }
-            if (events.size() < MAX_HELD) {
+            if (events.size() < MAX_HELD && !dropped) {
                 events.add(new Object[] {event, payload});
             }
             return true;
         }
 
+        /** The CONNECT was refused: the socket gets nothing (it left the room, or never joined it). */
         synchronized void drop() {
+            dropped = true;
             events.clear();
         }
 

@@ -122,9 +122,9 @@ class SocketServerConfiguration {
                 new ConnectPacketNormalizer(),
                 new UpgradeProbeFlusher(server.getConfiguration().getUpgradeTimeout()),
                 connectingSockets));
-        // Room events wait from Engine.IO open until the socket's CONNECT reply is queued (never ahead of it).
-        namespace.addConnectListener(connectingSockets);
-        // Order matters: authenticate, then the per-user cap, then watch the accepted token's lifetime.
+        // Order matters: hold room events until the CONNECT reply is queued (never ahead of it), authenticate (joins
+        // the room), then the per-user cap, then watch the accepted token's lifetime.
+        namespace.addAuthTokenListener(connectingSockets);
         namespace.addAuthTokenListener(authListener);
         SocketsPerUserCap cap = new SocketsPerUserCap(namespace, properties.maxPerUser(), socketCounts.getIfAvailable(),
                 socketDrops, registry);
