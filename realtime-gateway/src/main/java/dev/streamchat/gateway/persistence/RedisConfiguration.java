@@ -110,7 +110,8 @@ public class RedisConfiguration {
          * the channels Redis had confirmed; the caller re-issues the others (see its state listener).
          */
         public CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
-            return client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture();
+            return CompletableFuture.supplyAsync(() -> client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture(),
+                    CONNECTING).thenCompose(connecting -> connecting);
         }
 
         /** The shared connection with byte[] values (Bucket4j's state). */
