@@ -78,6 +78,14 @@ public class RedisConfiguration {
      */
     public static final class GatewayRedis implements AutoCloseable {
 
+        /** Where connections are opened: one daemon thread, so a caller on an event loop never waits on a lock. */
+        private static final java.util.concurrent.Executor CONNECTING = java.util.concurrent.Executors.newSingleThreadExecutor(
+                runnable -> {
+                    Thread thread = new Thread(runnable, "redis-connect");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+
         private final RedisClient client;
         private final RedisURI uri;
         private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>> strings =
@@ -102,7 +110,8 @@ public class RedisConfiguration {
          * the channels Redis had confirmed; the caller re-issues the others (see its state listener).
          */
         public CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
-            return client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture();
+            return CompletableFuture.supplyAsync(() -> client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture(),
+                    CONNECTING).thenCompose(connecting -> connecting);
         }
 
         /** The shared connection with byte[] values (Bucket4j's state). */
@@ -131,8 +140,12 @@ public class RedisConfiguration {
                 java.util.function.Consumer<StatefulRedisConnection<String, V>> prepare) {
             CompletableFuture<StatefulRedisConnection<String, V>> future = holder.get();
             if (future == null || future.isCompletedExceptionally()) {
-                CompletableFuture<StatefulRedisConnection<String, V>> fresh =
-                        client.connectAsync(codec, uri).toCompletableFuture().thenApply(connection -> {
+                // Opening a connection takes Lettuce's locks: never on the caller's thread, which is often a
+                // non-blocking one (a flush tick, an event loop).
+                CompletableFuture<StatefulRedisConnection<String, V>> fresh = CompletableFuture
+                        .supplyAsync(() -> client.connectAsync(codec, uri).toCompletableFuture(), CONNECTING)
+                        .thenCompose(connecting -> connecting)
+                        .thenApply(connection -> {
                             prepare.accept(connection);
                             return connection;
                         });
