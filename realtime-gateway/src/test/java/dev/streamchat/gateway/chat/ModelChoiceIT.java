@@ -26,6 +26,7 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.reactive.function.BodyInserters;
 
 import dev.streamchat.gateway.chat.RecordedEvents.Emitted;
+import dev.streamchat.gateway.testing.UserSocket;
 import dev.streamchat.gateway.testing.AiReply;
 import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.testing.GatewayStackTest;
@@ -227,9 +228,9 @@ class ModelChoiceIT extends GatewayStackTest {
         CountDownLatch embedded = new CountDownLatch(1);
         AI.onUpload(fileName, FakeAiService.Indexing.fromFixture(embedded));
         Queue<String> received = new ConcurrentLinkedQueue<>();
-        Socket socket = IO.socket(URI.create("http://127.0.0.1:" + socketPort), IO.Options.builder()
+        Socket socket = IO.socket(URI.create("http://127.0.0.1:" + socketPort), UserSocket.onSharedHttp(IO.Options.builder()
                 .setForceNew(true).setReconnection(false).setTransports(new String[] {"websocket"})
-                .setAuth(Map.of("token", token)).build());
+                .setAuth(Map.of("token", token)).build()));
         for (String event : List.of("document-progress", "document-ready")) {
             socket.on(event, args -> received.add(event + " " + args[0]));
         }

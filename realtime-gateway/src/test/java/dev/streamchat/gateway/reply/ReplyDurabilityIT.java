@@ -64,8 +64,9 @@ class ReplyDurabilityIT extends MultiNodeTest {
         ai.planner = q -> AiReply.slow(tokens, Duration.ofMillis(50));
         List<Object[]> events = new java.util.concurrent.CopyOnWriteArrayList<>();
         // The user's tab is on the other node: the later chat-session-saved must reach it too.
-        Socket tab = IO.socket(java.net.URI.create(cluster.node(1).socketUrl()), IO.Options.builder().setForceNew(true)
-                .setReconnection(false).setTransports(new String[] {"websocket"}).setAuth(Map.of("token", token)).build());
+        Socket tab = IO.socket(java.net.URI.create(cluster.node(1).socketUrl()), UserSocket.onSharedHttp(IO.Options.builder()
+                .setForceNew(true).setReconnection(false).setTransports(new String[] {"websocket"})
+                .setAuth(Map.of("token", token)).build()));
         for (String event : List.of("chat-stream-complete", "chat-session-saved", "chat-stream-error")) {
             tab.on(event, args -> events.add(new Object[] {event, args[0]}));
         }

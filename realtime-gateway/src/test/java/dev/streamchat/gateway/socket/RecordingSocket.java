@@ -80,7 +80,8 @@ final class RecordingSocket implements AutoCloseable {
             if (sendAuth) {
                 options.setAuth(Map.of("token", authToken));
             }
-            Socket socket = IO.socket(URI.create("http://127.0.0.1:" + port), options.build());
+            Socket socket = IO.socket(URI.create("http://127.0.0.1:" + port),
+                    dev.streamchat.gateway.testing.UserSocket.onSharedHttp(options.build()));
             RecordingSocket recording = new RecordingSocket(socket);
             socket.on(Socket.EVENT_CONNECT, args -> recording.log.add(new Entry("connect", null, null)));
             socket.on(Socket.EVENT_CONNECT_ERROR, args -> recording.log.add(new Entry("connect_error",

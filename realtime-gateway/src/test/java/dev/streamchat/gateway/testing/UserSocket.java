@@ -59,6 +59,16 @@ public final class UserSocket implements AutoCloseable {
     /** Events whose arguments were not exactly one JSON object, as "event-name [type value, ...]". */
     public final Queue<String> notObjects = new ConcurrentLinkedQueue<>();
 
+    /**
+     * {@code options} on the shared HTTP client: every socket.io client of the test JVM should use it, or the library's
+     * default client (64 calls) hangs the next handshake once other tests hold 64 sockets.
+     */
+    public static IO.Options onSharedHttp(IO.Options options) {
+        options.callFactory = HTTP;
+        options.webSocketFactory = HTTP;
+        return options;
+    }
+
     public UserSocket(int port, String token) {
         io.socket.client.SocketOptionBuilder options = IO.Options.builder()
                 .setForceNew(true)
