@@ -15,8 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -58,7 +56,9 @@ public final class FakeAiService implements AutoCloseable {
 
     private final JsonMapper json = JsonMapper.builder().build();
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+    /** A cached pool whose idle threads end after 2 s, so a test measuring the heap can wait for them to go. */
+    private final java.util.concurrent.ThreadPoolExecutor executor = new java.util.concurrent.ThreadPoolExecutor(0,
+            Integer.MAX_VALUE, 2, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
         Thread t = new Thread(r, "fake-ai");
         t.setDaemon(true);
         return t;
@@ -454,5 +454,10 @@ public final class FakeAiService implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+    }
+
+    /** Threads the fake holds now (busy or idle), for a test that waits for them to end before measuring the heap. */
+    public int threads() {
+        return executor.getPoolSize();
     }
 }

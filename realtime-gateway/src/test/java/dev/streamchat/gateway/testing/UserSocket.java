@@ -41,9 +41,19 @@ public final class UserSocket implements AutoCloseable {
      * WebSocket holds its call for its whole life, so the default would hang the 65th open tab (the soak opens 500).
      */
     private static final okhttp3.OkHttpClient HTTP;
+    /**
+     * The dispatcher's threads (one per handshake in flight), ended 2 s after they go idle rather than OkHttp's 60 s,
+     * so a test measuring the heap can wait for the clients' threads to be gone.
+     */
+    private static final java.util.concurrent.ThreadPoolExecutor DISPATCH = new java.util.concurrent.ThreadPoolExecutor(0,
+            Integer.MAX_VALUE, 2, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+        Thread t = new Thread(r, "OkHttp Dispatcher");
+        t.setDaemon(true);
+        return t;
+    });
 
     static {
-        okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
+        okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher(DISPATCH);
         dispatcher.setMaxRequests(10_000);
         dispatcher.setMaxRequestsPerHost(10_000);
         HTTP = new okhttp3.OkHttpClient.Builder().dispatcher(dispatcher)
@@ -103,6 +113,11 @@ public final class UserSocket implements AutoCloseable {
             });
         }
         socket.connect();
+    }
+
+    /** Threads the JVM's test tabs hold for handshakes now (busy or idle). */
+    public static int clientThreads() {
+        return DISPATCH.getPoolSize();
     }
 
     public List<Received> ofStream(String streamId) {
