@@ -10,7 +10,12 @@ DOCKERFILE="$ROOT/$MODULE/Dockerfile"
 JAR=$(grep -o "$MODULE/target/[^ ]*-exec.jar" "$DOCKERFILE" | head -n 1)
 WORK=$(mktemp -d)
 PID=
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"; }
+# The service is stopped with SIGTERM on the way out; `wait` then reports 143, which under `set -e` would become the
+# script's exit status, so it is swallowed here: the script's status is that of its checks.
+cleanup() {
+  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 java -Djarmode=tools -jar "$ROOT/$JAR" extract --layers --launcher --destination "$WORK/layers" >/dev/null
