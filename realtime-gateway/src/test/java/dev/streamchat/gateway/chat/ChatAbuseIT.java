@@ -22,6 +22,7 @@ import org.springframework.test.context.TestPropertySource;
 
 import dev.streamchat.gateway.chat.RecordedEvents.Emitted;
 import dev.streamchat.gateway.testing.AiReply;
+import dev.streamchat.gateway.testing.GatewayClient;
 import dev.streamchat.gateway.testing.GatewayStackTest;
 import reactor.core.publisher.Mono;
 

@@ -22,12 +22,13 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 
-import dev.streamchat.gateway.testing.FakeAiService;
-import dev.streamchat.gateway.testing.AiReply;
-import dev.streamchat.gateway.testing.GatewayStackTest;
-import dev.streamchat.gateway.testing.AiReply.Fault;
 import dev.streamchat.gateway.chat.RecordedEvents.Emitted;
 import dev.streamchat.gateway.socket.StreamCommands;
+import dev.streamchat.gateway.testing.AiReply.Fault;
+import dev.streamchat.gateway.testing.AiReply;
+import dev.streamchat.gateway.testing.FakeAiService;
+import dev.streamchat.gateway.testing.GatewayClient;
+import dev.streamchat.gateway.testing.GatewayStackTest;
 import reactor.core.publisher.Mono;
 
 /**

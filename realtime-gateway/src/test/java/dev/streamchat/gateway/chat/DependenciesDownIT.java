@@ -19,8 +19,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.config.TestBackends;
+import dev.streamchat.gateway.testing.FakeAiService;
+import dev.streamchat.gateway.testing.GatewayClient;
 import dev.streamchat.infra.EmbeddedMongo;
 import dev.streamchat.infra.EmbeddedRedis;
 

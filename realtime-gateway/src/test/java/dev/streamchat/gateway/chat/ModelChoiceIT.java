@@ -26,10 +26,11 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.reactive.function.BodyInserters;
 
 import dev.streamchat.gateway.chat.RecordedEvents.Emitted;
-import dev.streamchat.gateway.testing.UserSocket;
 import dev.streamchat.gateway.testing.AiReply;
 import dev.streamchat.gateway.testing.FakeAiService;
+import dev.streamchat.gateway.testing.GatewayClient;
 import dev.streamchat.gateway.testing.GatewayStackTest;
+import dev.streamchat.gateway.testing.UserSocket;
 import io.socket.client.IO;
 import io.socket.client.Socket;
 import tools.jackson.databind.json.JsonMapper;

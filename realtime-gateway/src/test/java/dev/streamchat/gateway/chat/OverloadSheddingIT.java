@@ -16,6 +16,7 @@ import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
 import dev.streamchat.gateway.testing.AiReply;
 import dev.streamchat.gateway.testing.FakeAiService;
+import dev.streamchat.gateway.testing.GatewayClient;
 import dev.streamchat.gateway.testing.GatewayStackTest;
 
 /**

@@ -31,6 +31,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.streamchat.gateway.chat.RecordedEvents.Emitted;
 import dev.streamchat.gateway.config.TestBackends;
+import dev.streamchat.gateway.testing.GatewayClient;
 import dev.streamchat.infra.EmbeddedMongo;
 import dev.streamchat.infra.EmbeddedRedis;
 

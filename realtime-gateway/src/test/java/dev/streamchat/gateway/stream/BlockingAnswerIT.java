@@ -46,22 +46,8 @@ class BlockingAnswerIT extends GatewayStackTest {
     @Autowired
     StreamCommands commands;
 
-    private WebTestClient http() {
-        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(30)).build();
-    }
 
-    private String login(String userId) {
-        return (String) http().post().uri("/api/v1/auth/dev-login").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(Map.of("userId", userId, "plan", "pro")).exchange().expectStatus().isOk()
-                .expectBody(Map.class).returnResult().getResponseBody().get("token");
-    }
 
-    private String ask(String token, String message) {
-        return (String) http().post().uri("/api/v1/chat/new").header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("message", message))
-                .exchange().expectStatus().isAccepted()
-                .expectBody(Map.class).returnResult().getResponseBody().get("streamId");
-    }
 
     private List<Map.Entry<String, Object>> replay(String userId, String streamId) {
         List<Map.Entry<String, Object>> sent = new ArrayList<>();

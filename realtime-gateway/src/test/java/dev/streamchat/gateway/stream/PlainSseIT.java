@@ -43,11 +43,8 @@ class PlainSseIT extends GatewayStackTest {
         return "http://127.0.0.1:" + port;
     }
 
-    private WebTestClient http() {
-        return WebTestClient.bindToServer().baseUrl(base()).responseTimeout(Duration.ofSeconds(30)).build();
-    }
 
-    private String login(String prefix) {
+    private String loginFresh(String prefix) {
         return (String) http().post().uri("/api/v1/auth/dev-login").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("userId", prefix + "-" + Long.toHexString(System.nanoTime()), "plan", "pro"))
                 .exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody().get("token");
@@ -91,49 +88,51 @@ class PlainSseIT extends GatewayStackTest {
 
     @Test
     void postStreamAnswersSseWithTheSocketPayloadsAndTheUsersSocketTabSeesTheSameStream() throws Exception {
-        String token = login("sse-tab");
+        String token = loginFresh("sse-tab");
         String question = unique("sse relay");
         AI.onQuestion(question, AiReply.slow(List.of("One ", "two ", "three."), Duration.ofMillis(5)));
-        try (UserSocket tab = new UserSocket(socketPort, token); SseReader sse = stream(token,
-                Map.of("message", question, "clientRequestId", "c-sse-1"))) {
+        try (UserSocket tab = new UserSocket(socketPort, token)) {
+            // The tab is in the user's room before the stream starts, or it would miss the first events.
             await().atMost(Duration.ofSeconds(15)).until(tab.connected::get);
-            assertThat(sse.status()).isEqualTo(200);
-            assertThat(sse.header("Content-Type")).startsWith("text/event-stream");
-            assertThat(sse.header("Cache-Control")).isEqualTo("no-cache");
-            assertThat(sse.header("X-Accel-Buffering")).isEqualTo("no");
-            assertThat(sse.header("Content-Encoding")).isNull();
-            awaitFinal(sse);
-            assertThat(sse.names()).containsExactly("start", "token", "token", "token", "complete");
-            assertThat(sse.seqs()).containsExactly(1L, 2L, 3L);
-            JsonNode start = sse.list().get(0).json();
-            assertThat(start.get("clientRequestId").asString()).isEqualTo("c-sse-1");
-            String streamId = start.get("streamId").asString();
-            JsonNode complete = sse.last().json();
-            assertThat(complete.get("content").asString()).isEqualTo("One two three.");
-            assertThat(complete.get("stopped").asBoolean()).isFalse();
+            try (SseReader sse = stream(token, Map.of("message", question, "clientRequestId", "c-sse-1"))) {
+                assertThat(sse.status()).isEqualTo(200);
+                assertThat(sse.header("Content-Type")).startsWith("text/event-stream");
+                assertThat(sse.header("Cache-Control")).isEqualTo("no-cache");
+                assertThat(sse.header("X-Accel-Buffering")).isEqualTo("no");
+                assertThat(sse.header("Content-Encoding")).isNull();
+                awaitFinal(sse);
+                assertThat(sse.names()).containsExactly("start", "token", "token", "token", "complete");
+                assertThat(sse.seqs()).containsExactly(1L, 2L, 3L);
+                JsonNode start = sse.list().get(0).json();
+                assertThat(start.get("clientRequestId").asString()).isEqualTo("c-sse-1");
+                String streamId = start.get("streamId").asString();
+                JsonNode complete = sse.last().json();
+                assertThat(complete.get("content").asString()).isEqualTo("One two three.");
+                assertThat(complete.get("stopped").asBoolean()).isFalse();
 
-            // The other tab got the very same events, payload for payload.
-            await().atMost(Duration.ofSeconds(10)).until(() -> tab.ofStream(streamId).stream()
-                    .anyMatch(e -> e.event().equals("chat-stream-complete")));
-            List<UserSocket.Received> socket = tab.ofStream(streamId);
-            assertThat(socket).hasSize(5);
-            for (int i = 0; i < 5; i++) {
-                // Numbers compared by value: the Java socket client's org.json reads 3.0 back as 3.
-                assertThat(normalised(sse.list().get(i).json())).as(socket.get(i).event())
-                        .isEqualTo(normalised(JSON.readTree(socket.get(i).payload().toString())));
+                // The other tab got the very same events, payload for payload.
+                await().atMost(Duration.ofSeconds(10)).until(() -> tab.ofStream(streamId).stream()
+                        .anyMatch(e -> e.event().equals("chat-stream-complete")));
+                List<UserSocket.Received> socket = tab.ofStream(streamId);
+                assertThat(socket).hasSize(5);
+                for (int i = 0; i < 5; i++) {
+                    // Numbers compared by value: the Java socket client's org.json reads 3.0 back as 3.
+                    assertThat(normalised(sse.list().get(i).json())).as(socket.get(i).event())
+                            .isEqualTo(normalised(JSON.readTree(socket.get(i).payload().toString())));
+                }
+                // Saved like any answer.
+                String sessionId = start.get("sessionId").asString();
+                Map<?, ?> session = http().get().uri("/api/v1/chat/sessions/" + sessionId)
+                        .header(HttpHeaders.AUTHORIZATION, "Bearer " + token).exchange().expectStatus().isOk()
+                        .expectBody(Map.class).returnResult().getResponseBody();
+                assertThat((List<?>) session.get("messages")).hasSize(2);
             }
-            // Saved like any answer.
-            String sessionId = start.get("sessionId").asString();
-            Map<?, ?> session = http().get().uri("/api/v1/chat/sessions/" + sessionId)
-                    .header(HttpHeaders.AUTHORIZATION, "Bearer " + token).exchange().expectStatus().isOk()
-                    .expectBody(Map.class).returnResult().getResponseBody();
-            assertThat((List<?>) session.get("messages")).hasSize(2);
         }
     }
 
     @Test
     void deepResearchProgressComesAsProgressEventsWithTheirSeqAsId() {
-        String token = login("sse-deep");
+        String token = loginFresh("sse-deep");
         String question = unique("sse deep research");
         AI.onQuestion(question, StreamFanoutIT.deepResearch("Plan. ", "Heart ", "pumps ", "blood. ", "Done", "."));
         try (SseReader sse = stream(token, Map.of("message", question))) {
@@ -150,8 +149,8 @@ class PlainSseIT extends GatewayStackTest {
 
     @Test
     void errorsComeInTheOrderOfChatNewAsProblemJsonBeforeAnyEvent() {
-        String token = login("sse-errors");
-        String otherToken = login("sse-errors-other");
+        String token = loginFresh("sse-errors");
+        String otherToken = loginFresh("sse-errors-other");
         String otherSession = (String) http().post().uri("/api/v1/chat/new")
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + otherToken).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("message", unique("not yours"))).exchange().expectStatus().isAccepted()
@@ -178,7 +177,7 @@ class PlainSseIT extends GatewayStackTest {
 
     @Test
     void closingTheResponseIsNotAStopButRestStopIs() {
-        String token = login("sse-close");
+        String token = loginFresh("sse-close");
         String kept = unique("sse kept");
         AI.onQuestion(kept, AiReply.slow(IntStream.range(0, 40).mapToObj(i -> "w" + i + " ").toList(), Duration.ofMillis(20)));
         String streamId;
@@ -211,7 +210,7 @@ class PlainSseIT extends GatewayStackTest {
 
     @Test
     void eventsResumeFromLastEventIdOrAfterSeqWithNoGapAndNoDuplicateThenTheFinalEvent() {
-        String token = login("sse-resume");
+        String token = loginFresh("sse-resume");
         String question = unique("sse resume");
         int total = 60;
         CountDownLatch gate = new CountDownLatch(1);
@@ -243,7 +242,7 @@ class PlainSseIT extends GatewayStackTest {
             assertThat(tail.seqs()).containsExactly(56L, 57L, 58L, 59L, 60L);
         }
         // Not the owner, unknown, bad seqs.
-        String stranger = login("sse-stranger");
+        String stranger = loginFresh("sse-stranger");
         SseReader foreign = events(stranger, streamId, "");
         assertThat(foreign.status()).isEqualTo(404);
         assertThat(foreign.problem().get("code").asString()).isEqualTo("not_found");

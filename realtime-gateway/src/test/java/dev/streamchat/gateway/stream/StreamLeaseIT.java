@@ -46,15 +46,7 @@ class StreamLeaseIT extends GatewayStackTest {
     @Autowired
     StreamProperties properties;
 
-    private WebTestClient http() {
-        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(20)).build();
-    }
 
-    private String login(String userId) {
-        return (String) http().post().uri("/api/v1/auth/dev-login").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(Map.of("userId", userId, "plan", "pro")).exchange().expectStatus().isOk()
-                .expectBody(Map.class).returnResult().getResponseBody().get("token");
-    }
 
     private WebTestClient.BodySpec<Map, ?> post(String token, String uri, String json) {
         return http().post().uri(uri).header(HttpHeaders.AUTHORIZATION, "Bearer " + token)

@@ -58,6 +58,25 @@ public abstract class GatewayStackTest {
     @Value("${gateway.socket.port}")
     protected int socketPort;
 
+    /** REST calls to this class's gateway as a signed-in user. */
+    protected GatewayClient gateway() {
+        return new GatewayClient(port);
+    }
+
+    protected org.springframework.test.web.reactive.server.WebTestClient http() {
+        return gateway().http;
+    }
+
+    /** Signs {@code userId} in as a pro user; the JWT. */
+    protected String login(String userId) {
+        return gateway().login(userId);
+    }
+
+    /** POST /chat/new with {@code message} as {@code token}'s user; the new stream's id. */
+    protected String ask(String token, String message) {
+        return gateway().startStream(token, message);
+    }
+
     @BeforeEach
     void answerByDefault() {
         AI.reset();
