@@ -82,6 +82,27 @@ final class EmbeddedBackends {
         return keys.size() == 1 && ID.equals(keys.get(0).getKey());
     }
 
+    /**
+     * The positions of the candidate documents when {@code query} pins {@code _id} and {@code idIndex} can find them;
+     * otherwise null (the caller then queries as the library always does). The whole query must still be matched
+     * against the candidates. One lookup for both backends, whose position types differ (in memory: {@code Integer},
+     * H2: the stored key).
+     */
+    static <P> Iterable<P> idIndexPositions(Index<P> idIndex, Document query) {
+        Document byId = idPart(query);
+        if (byId == null || idIndex == null || !idIndex.canHandle(byId)) {
+            return null;
+        }
+        return idIndex.getPositions(byId);
+    }
+
+    /** Counts one examined document; {@code examined} is null while the library's constructors still run. */
+    static void countExamined(LongAdder examined) {
+        if (examined != null) {
+            examined.increment();
+        }
+    }
+
     /*
      * The library's constructors open the stored databases and collections (virtual calls from super constructors),
      * so the subclasses below reach their counter through their parent at query time, never through a field read
@@ -144,20 +165,16 @@ final class EmbeddedBackends {
         @Override
         protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
                                              Document fieldSelector) {
-            Document byId = idPart(query);
-            Index<Integer> index = idIndex;
-            if (byId != null && index != null && index.canHandle(byId)) {
-                return matchDocuments(query, index.getPositions(byId), orderBy, skip, limit, batchSize, fieldSelector);
+            Iterable<Integer> candidates = idIndexPositions(idIndex, query);
+            if (candidates != null) {
+                return matchDocuments(query, candidates, orderBy, skip, limit, batchSize, fieldSelector);
             }
             return super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
         }
 
         @Override
         protected boolean documentMatchesQuery(Document document, Document query) {
-            LongAdder examined = database == null ? null : database.examined();
-            if (examined != null) {
-                examined.increment();
-            }
+            countExamined(database == null ? null : database.examined());
             return super.documentMatchesQuery(document, query);
         }
     }
@@ -244,20 +261,16 @@ final class EmbeddedBackends {
         @Override
         protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
                                              Document fieldSelector) {
-            Document byId = idPart(query);
-            Index<Object> index = idIndex;
-            if (byId != null && index != null && index.canHandle(byId)) {
-                return matchDocuments(query, index.getPositions(byId), orderBy, skip, limit, batchSize, fieldSelector);
+            Iterable<Object> candidates = idIndexPositions(idIndex, query);
+            if (candidates != null) {
+                return matchDocuments(query, candidates, orderBy, skip, limit, batchSize, fieldSelector);
             }
             return super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
         }
 
         @Override
         protected boolean documentMatchesQuery(Document document, Document query) {
-            LongAdder examined = database == null ? null : database.examined();
-            if (examined != null) {
-                examined.increment();
-            }
+            countExamined(database == null ? null : database.examined());
             return super.documentMatchesQuery(document, query);
         }
     }
