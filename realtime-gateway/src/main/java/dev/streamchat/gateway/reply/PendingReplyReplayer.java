@@ -2,7 +2,6 @@ package dev.streamchat.gateway.reply;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.Counter;
@@ -10,15 +9,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import dev.streamchat.gateway.socket.SocketEvents;
 import dev.streamchat.gateway.socket.UserEvents;
-import reactor.core.Disposable;
+import dev.streamchat.gateway.stream.PeriodicTask;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -31,7 +28,7 @@ import reactor.core.scheduler.Schedulers;
  * whose session was deleted) is only charged.
  */
 @Component
-class PendingReplyReplayer implements SmartLifecycle {
+class PendingReplyReplayer extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(PendingReplyReplayer.class);
     private static final int BATCH = 16;
@@ -41,13 +38,12 @@ class PendingReplyReplayer implements SmartLifecycle {
     private final ReplyWriter writer;
     private final UserEvents events;
     private final ReplyProperties properties;
-    private final Scheduler scheduler = Schedulers.newSingle("reply-replayer", true);
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Counter replayed;
-    private volatile Disposable ticking;
 
     PendingReplyReplayer(PendingReplies pending, LocalPendingReplies local, ReplyWriter writer, UserEvents events,
                          ReplyProperties properties, MeterRegistry meters) {
+        super(Schedulers.newSingle("reply-replayer", true), properties.replayInterval());
         this.pending = pending;
         this.local = local;
         this.writer = writer;
@@ -113,23 +109,7 @@ class PendingReplyReplayer implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        long period = properties.replayInterval().toMillis();
-        ticking = scheduler.schedulePeriodically(() -> replayOnce().subscribe(null, e -> { }), period, period,
-                TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void stop() {
-        Disposable current = ticking;
-        if (current != null) {
-            current.dispose();
-        }
-        ticking = null;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return ticking != null;
+    protected void tick() {
+        replayOnce().subscribe(null, e -> { });
     }
 }

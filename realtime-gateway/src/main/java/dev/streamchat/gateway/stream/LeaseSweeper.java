@@ -3,7 +3,6 @@ package dev.streamchat.gateway.stream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.Counter;
@@ -11,17 +10,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import dev.streamchat.gateway.error.ErrorCode;
 import dev.streamchat.gateway.socket.SocketEvents;
 import dev.streamchat.gateway.socket.StreamPayloads;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -34,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * no node), and the same final entry in the resume log answers later resumes.
  */
 @Component
-class LeaseSweeper implements SmartLifecycle {
+class LeaseSweeper extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(LeaseSweeper.class);
     static final int BATCH = 64;
@@ -44,29 +39,17 @@ class LeaseSweeper implements SmartLifecycle {
     private final ActiveStreams active;
     private final StreamFanout fanout;
     private final JsonMapper json;
-    private final Duration interval;
-    /**
-     * A plain daemon thread, not one of Reactor's non-blocking ones: whichever task first touches the shared Redis
-     * connection opens it, and Lettuce takes a lock while doing so.
-     */
-    private final Scheduler scheduler = Schedulers.fromExecutorService(
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
-                Thread thread = new Thread(task, "lease-sweeper");
-                thread.setDaemon(true);
-                return thread;
-            }), "lease-sweeper");
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Counter ended;
-    private volatile Disposable ticking;
 
     LeaseSweeper(StreamStore store, ActiveStreams active, StreamFanout fanout, JsonMapper json,
                  StreamProperties properties, MeterRegistry meters) {
+        // whichever task first touches the shared Redis connection opens it (see plainDaemonThread)
+        super(plainDaemonThread("lease-sweeper"), intervalFor(properties));
         this.store = store;
         this.active = active;
         this.fanout = fanout;
         this.json = json;
-        long third = properties.leaseTtl().toMillis() / 3;
-        this.interval = Duration.ofMillis(Math.max(250, Math.min(5_000, third)));
         this.ended = Counter.builder("gateway.stream.lease.expired")
                 .description("Streams of a dead node this node ended (each such stream is counted by one node)")
                 .register(meters);
@@ -118,28 +101,18 @@ class LeaseSweeper implements SmartLifecycle {
         });
     }
 
+    /** A third of the lease's lifetime, between 250 ms and 5 s. */
+    private static Duration intervalFor(StreamProperties properties) {
+        long third = properties.leaseTtl().toMillis() / 3;
+        return Duration.ofMillis(Math.max(250, Math.min(5_000, third)));
+    }
+
     Duration interval() {
-        return interval;
+        return period();
     }
 
     @Override
-    public void start() {
-        long period = interval.toMillis();
-        ticking = scheduler.schedulePeriodically(() -> sweepOnce().subscribe(null, e -> { }), period, period,
-                TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void stop() {
-        Disposable current = ticking;
-        if (current != null) {
-            current.dispose();
-        }
-        ticking = null;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return ticking != null;
+    protected void tick() {
+        sweepOnce().subscribe(null, e -> { });
     }
 }

@@ -1,17 +1,14 @@
 package dev.streamchat.gateway.stream;
 
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import reactor.core.Disposable;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  * for the next tick; after a {@code NOSCRIPT} (Redis restarted) the script is sent again with {@code EVAL}.
  */
 @Component
-class ResumeFlusher implements SmartLifecycle {
+class ResumeFlusher extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(ResumeFlusher.class);
     private static final long IDLE_POLL_MS = 250;
@@ -39,14 +36,13 @@ class ResumeFlusher implements SmartLifecycle {
     private final StreamProperties properties;
     private final JsonMapper json;
     private final StreamFanout fanout;
-    private final Scheduler scheduler = Schedulers.newSingle("resume-flusher", true);
     private final long pendingRenewMillis;
-    private volatile Disposable ticking;
     /** The script's SHA once Redis has it; null: send the script itself (first tick, after NOSCRIPT). */
     private volatile String flushSha;
 
     ResumeFlusher(ActiveStreams active, StreamStore store, StreamRelay relay, StreamProperties properties, JsonMapper json,
                   StreamFanout fanout) {
+        super(Schedulers.newSingle("resume-flusher", true), Duration.ofMillis(Math.max(5, properties.flushInterval().toMillis())));
         this.fanout = fanout;
         this.active = active;
         this.store = store;
@@ -54,31 +50,12 @@ class ResumeFlusher implements SmartLifecycle {
         this.properties = properties;
         this.json = json;
         this.pendingRenewMillis = Math.max(IDLE_POLL_MS, properties.leaseTtl().toMillis() / 3);
-        relay.onFlushRequest(() -> scheduler.schedule(this::tick));
-    }
-
-    @Override
-    public void start() {
-        long period = Math.max(5, properties.flushInterval().toMillis());
-        ticking = scheduler.schedulePeriodically(this::tick, period, period, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void stop() {
-        Disposable current = ticking;
-        if (current != null) {
-            current.dispose();
-        }
-        ticking = null;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return ticking != null;
+        relay.onFlushRequest(() -> scheduler().schedule(this::tick));
     }
 
     /** Runs on the flusher thread only. */
-    private void tick() {
+    @Override
+    protected void tick() {
         StatefulRedisConnection<String, String> connection = store.flusherConnection();
         if (connection == null) {
             return; // (re)connecting: the batches wait in memory

@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import dev.streamchat.gateway.cluster.NodeIdentity;
@@ -22,8 +21,6 @@ import dev.streamchat.gateway.socket.EncodedPayload;
 import dev.streamchat.gateway.socket.RoomEvents;
 import dev.streamchat.gateway.socket.SocketEvents;
 import dev.streamchat.gateway.socket.StreamPayloads;
-import reactor.core.Disposable;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -40,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
  * subscription reconnects and for a stream idle for {@value #IDLE_HEAL_MS} ms (a lost final frame).
  */
 @Component
-class StreamFanout implements SmartLifecycle {
+class StreamFanout extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(StreamFanout.class);
     static final String KIND = "s";
@@ -58,13 +55,12 @@ class StreamFanout implements SmartLifecycle {
     private final ActiveStreams active;
     private final StreamRelay relay;
     private final Map<String, RemoteStream> remote = new ConcurrentHashMap<>();
-    private final Scheduler scheduler = Schedulers.newSingle("fanout-sweep", true);
     private final Counter delivered;
     private final Counter healed;
-    private volatile Disposable sweeping;
 
     StreamFanout(NodeIdentity node, RoomEvents local, StreamListeners listeners, StreamStore store, JsonMapper json,
                  UserChannels channels, ActiveStreams active, StreamRelay relay, MeterRegistry meters) {
+        super(Schedulers.newSingle("fanout-sweep", true), Duration.ofSeconds(1));
         this.active = active;
         this.relay = relay;
         this.node = node;
@@ -247,7 +243,7 @@ class StreamFanout implements SmartLifecycle {
                         error -> {
                             if (attempt < HEAL_ATTEMPTS) {
                                 // Redis is unreachable: the frames wait (held) and the log is read again shortly.
-                                scheduler.schedule(() -> readLog(stream, from, attempt + 1), 1, TimeUnit.SECONDS);
+                                scheduler().schedule(() -> readLog(stream, from, attempt + 1), 1, TimeUnit.SECONDS);
                             } else {
                                 log.warn("fan-out gap not healed, Redis unreachable streamId={}", stream.streamId);
                                 finishHeal(stream, List.of());
@@ -278,7 +274,8 @@ class StreamFanout implements SmartLifecycle {
     }
 
     /** Heals streams gone quiet without an end (a lost final frame) and forgets old ones. */
-    private void sweep() {
+    @Override
+    protected void tick() {
         long now = System.currentTimeMillis();
         for (RemoteStream stream : remote.values()) {
             long idle;
@@ -296,25 +293,6 @@ class StreamFanout implements SmartLifecycle {
                 heal(stream, null);
             }
         }
-    }
-
-    @Override
-    public void start() {
-        sweeping = scheduler.schedulePeriodically(this::sweep, 1, 1, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public void stop() {
-        Disposable current = sweeping;
-        if (current != null) {
-            current.dispose();
-        }
-        sweeping = null;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return sweeping != null;
     }
 
     /** What this node delivered of one stream another node runs. Guarded by itself. */
