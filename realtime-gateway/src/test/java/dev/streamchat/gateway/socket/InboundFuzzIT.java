@@ -17,25 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.context.bean.override.mockito.MockitoBean;
 
 import com.corundumstudio.socketio.SocketIOClient;
-import com.corundumstudio.socketio.SocketIONamespace;
 
 import dev.streamchat.gateway.auth.AuthenticatedUser;
 import dev.streamchat.gateway.auth.JwtTokens;
-import dev.streamchat.gateway.config.NonBlockingThreads;
-import dev.streamchat.gateway.config.TestBackends;
-import dev.streamchat.gateway.socket.StreamCommands;
 import dev.streamchat.gateway.socket.StreamCommands.ResumeStatus;
 import dev.streamchat.gateway.socket.StreamCommands.StopResult;
-import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
 /**
@@ -45,49 +34,13 @@ import reactor.core.publisher.Mono;
  * more events handled than the per-second cap allows; nothing reaches netty-socketio's exception hook; and retained
  * heap after GC does not grow from round to round.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "JWT_SECRET=" + TestBackends.JWT_SECRET,
-        "AI_SERVICE_API_KEY=" + TestBackends.AI_KEY,
-        "gateway.socket.max-payload=4KB",
-        "gateway.socket.max-events-per-second=10",
-        "gateway.socket.ping-interval=1000ms",
-        "gateway.socket.ping-timeout=5000ms",
-        "gateway.socket.max-per-user=1000",
-})
-class InboundFuzzIT {
+class InboundFuzzIT extends InboundSocketTest {
 
-    static {
-        NonBlockingThreads.install();
-    }
-
-    static final int SOCKET_PORT = TestBackends.freePort();
     static final int ROUNDS = 4;
     static final int CAP_PER_SECOND = 10;
     static final long HEAP_GROWTH_LIMIT = 48L * 1024 * 1024;
     static final String INTRUDER = "intruder";
     static final byte[] SPECIALS = "[{]},:\"\u001e0123456789-/".getBytes(StandardCharsets.UTF_8);
-
-    @DynamicPropertySource
-    static void backends(DynamicPropertyRegistry registry) {
-        TestBackends.register(registry, SOCKET_PORT);
-    }
-
-    @AfterAll
-    static void noBlockingCallsOnNonBlockingThreads() {
-        assertThat(NonBlockingThreads.calls()).as("blocking calls on non-blocking threads").isEmpty();
-    }
-
-    @MockitoBean
-    StreamCommands streamCommands;
-
-    @Autowired
-    JwtTokens tokens;
-
-    @Autowired
-    SocketIONamespace namespace;
-
-    @Autowired
-    MeterRegistry meters;
 
     private final long seed = Long.getLong("fuzz.seed", 20261202L);
     private final Random random = new Random(seed);

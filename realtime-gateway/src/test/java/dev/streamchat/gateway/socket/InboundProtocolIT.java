@@ -12,74 +12,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.context.bean.override.mockito.MockitoBean;
 
-import com.corundumstudio.socketio.SocketIONamespace;
-
-import dev.streamchat.gateway.auth.JwtTokens;
-import dev.streamchat.gateway.config.NonBlockingThreads;
-import dev.streamchat.gateway.config.TestBackends;
-import dev.streamchat.gateway.socket.StreamCommands;
 import dev.streamchat.gateway.socket.StreamCommands.StopResult;
-import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
 /**
  * The socket inbound path against raw Engine.IO clients (no socket.io library): only the v4 text protocol is
  * accepted, every decoded packet counts against the per-second cap, and nothing an attacker sends throws into Netty.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "JWT_SECRET=" + TestBackends.JWT_SECRET,
-        "AI_SERVICE_API_KEY=" + TestBackends.AI_KEY,
-        "gateway.socket.max-payload=4KB",
-        "gateway.socket.max-events-per-second=10",
-        "gateway.socket.ping-interval=1000ms",
-        "gateway.socket.ping-timeout=5000ms",
-        "gateway.socket.auth-timeout=3s",
-})
-class InboundProtocolIT {
+class InboundProtocolIT extends InboundSocketTest {
 
-    static {
-        NonBlockingThreads.install();
-    }
-
-    static final int SOCKET_PORT = TestBackends.freePort();
     static final Duration WAIT = Duration.ofSeconds(10);
     /** Polling loops: one long-poll stays above the 1 s ping interval, the whole loop has room for a loaded machine. */
     static final Duration ONE_POLL = Duration.ofSeconds(3);
     static final Duration POLLING_DEADLINE = Duration.ofSeconds(30);
     static final String STOP = "42[\"chat-stop\",{\"streamId\":\"s1\"}]";
-
-    @DynamicPropertySource
-    static void backends(DynamicPropertyRegistry registry) {
-        TestBackends.register(registry, SOCKET_PORT);
-    }
-
-    @AfterAll
-    static void noBlockingCallsOnNonBlockingThreads() {
-        assertThat(NonBlockingThreads.calls()).as("blocking calls on non-blocking threads").isEmpty();
-    }
-
-    @MockitoBean
-    StreamCommands streamCommands;
-
-    @Autowired
-    JwtTokens tokens;
-
-    @Autowired
-    SocketIONamespace namespace;
-
-    @Autowired
-    MeterRegistry meters;
 
     @BeforeEach
     void stopsAnswer() {
