@@ -31,10 +31,7 @@ class ClusterSocketsIT extends MultiNodeTest {
 
     @Test
     void theSocketCapCountsTheUsersSocketsOnEveryNode() {
-        GatewayCluster.Node a = cluster.node(0);
-        GatewayCluster.Node b = cluster.node(1);
-        String user = newUser("cap");
-        String token = login(a, user);
+        signInOnTwoNodes("cap");
         try (UserSocket a1 = connectedTab(a, token); UserSocket a2 = connectedTab(a, token);
              UserSocket b1 = connectedTab(b, token)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> countedInRedis(user) == MAX);
@@ -78,10 +75,7 @@ class ClusterSocketsIT extends MultiNodeTest {
 
     @Test
     void logoutOnOneNodeSignsThatTokensSocketsOutOnTheOtherNode() {
-        GatewayCluster.Node a = cluster.node(0);
-        GatewayCluster.Node b = cluster.node(1);
-        String user = newUser("logout");
-        String token = login(a, user);
+        signInOnTwoNodes("logout");
         // A second sign-in of the same user (tokens are per second: wait for a different one).
         java.util.concurrent.atomic.AtomicReference<String> other = new java.util.concurrent.atomic.AtomicReference<>();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))

@@ -17,7 +17,6 @@ import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.testing.MultiNodeTest;
 import dev.streamchat.gateway.testing.UserSocket;
 import dev.streamchat.gateway.testing.AiReply;
-import dev.streamchat.gateway.config.GatewayCluster;
 
 /**
  * Two gateway nodes sharing one Redis and one MongoDB-wire server, with Java socket.io clients of one user spread
@@ -29,10 +28,7 @@ class MultiNodeFanoutIT extends MultiNodeTest {
 
     @Test
     void everyTabOnEveryNodeGetsEveryEventOfAStreamOnceAndInOrder() throws Exception {
-        GatewayCluster.Node a = cluster.node(0);
-        GatewayCluster.Node b = cluster.node(1);
-        String user = newUser("fan");
-        String token = login(a, user);
+        signInOnTwoNodes("fan");
         int total = 80;
         ai.planner = q -> AiReply.slow(tokens("w", total), Duration.ofMillis(10));
         try (UserSocket onA = connectedTab(a, token);
@@ -89,10 +85,7 @@ class MultiNodeFanoutIT extends MultiNodeTest {
      */
     @Test
     void redisWorkPerTokenIsAFractionOfOneCall() throws Exception {
-        GatewayCluster.Node a = cluster.node(0);
-        GatewayCluster.Node b = cluster.node(1);
-        String user = newUser("cost");
-        String token = login(a, user);
+        signInOnTwoNodes("cost");
         int streams = 20;
         int perStream = 100;
         ai.planner = q -> AiReply.slow(tokens("c", perStream), Duration.ofMillis(20));
@@ -137,10 +130,7 @@ class MultiNodeFanoutIT extends MultiNodeTest {
 
     @Test
     void aSocketResumingOnTheOtherNodeGetsTheRestOnceAndInOrder() throws Exception {
-        GatewayCluster.Node a = cluster.node(0);
-        GatewayCluster.Node b = cluster.node(1);
-        String user = newUser("res");
-        String token = login(a, user);
+        signInOnTwoNodes("res");
         int total = 120;
         ai.planner = q -> AiReply.slow(tokens("r", total), Duration.ofMillis(25));
         UserSocket first = connectedTab(a, token);
@@ -172,10 +162,7 @@ class MultiNodeFanoutIT extends MultiNodeTest {
 
     @Test
     void aStopFromTheOtherNodeCancelsTheStreamWithinASecond() throws Exception {
-        GatewayCluster.Node a = cluster.node(0);
-        GatewayCluster.Node b = cluster.node(1);
-        String user = newUser("stop");
-        String token = login(a, user);
+        signInOnTwoNodes("stop");
         ai.planner = q -> AiReply.slow(tokens("s", 400), Duration.ofMillis(20));
         try (UserSocket onA = connectedTab(a, token);
              UserSocket onB = connectedTab(b, token)) {
@@ -203,10 +190,7 @@ class MultiNodeFanoutIT extends MultiNodeTest {
 
     @Test
     void documentReadyReachesTheUsersSocketsOnEveryNode() throws Exception {
-        GatewayCluster.Node a = cluster.node(0);
-        GatewayCluster.Node b = cluster.node(1);
-        String user = newUser("doc");
-        String token = login(a, user);
+        signInOnTwoNodes("doc");
         try (UserSocket onA = connectedTab(a, token);
              UserSocket onB = connectedTab(b, token)) {
             awaitSubscribed(b, user);
@@ -236,10 +220,7 @@ class MultiNodeFanoutIT extends MultiNodeTest {
 
     @Test
     void progressReachesTheOtherNodeAndAnSseResumeThereGetsEverySeqOnceThenTheFinalEvent() throws Exception {
-        GatewayCluster.Node a = cluster.node(0);
-        GatewayCluster.Node b = cluster.node(1);
-        String user = newUser("sse-nodes");
-        String token = login(a, user);
+        signInOnTwoNodes("sse-nodes");
         String question = "deep research across nodes " + System.nanoTime();
         java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
         ai.onQuestion(question, StreamFanoutIT.deepResearch("Plan. ", "Heart ", "pumps ", "blood. ", "Done", ".")

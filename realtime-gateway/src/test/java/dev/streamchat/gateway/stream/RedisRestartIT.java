@@ -9,7 +9,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.streamchat.gateway.config.GatewayCluster;
 import dev.streamchat.gateway.testing.MultiNodeTest;
 import dev.streamchat.gateway.testing.UserSocket;
 import dev.streamchat.gateway.testing.AiReply;
@@ -24,10 +23,7 @@ class RedisRestartIT extends MultiNodeTest {
 
     @Test
     void aStreamSurvivesARedisRestartOnBothNodesAndLeavesNoKeyWithoutTtl() throws Exception {
-        GatewayCluster.Node a = cluster.node(0);
-        GatewayCluster.Node b = cluster.node(1);
-        String user = newUser("rr");
-        String token = login(a, user);
+        signInOnTwoNodes("rr");
         int total = 200;
         ai.planner = q -> AiReply.slow(tokens("x", total), Duration.ofMillis(25));
         try (UserSocket onA = connectedTab(a, token);

@@ -76,6 +76,23 @@ public abstract class MultiNodeTest {
         }
     }
 
+    /** The first two nodes and the user {@link #signInOnTwoNodes} signed in on {@link #a} (each test its own). */
+    protected GatewayCluster.Node a;
+    protected GatewayCluster.Node b;
+    protected String user;
+    protected String token;
+
+    /**
+     * The opening of a test about one user across two nodes: sets {@link #a} and {@link #b} to the first two nodes,
+     * {@link #user} to a fresh id with {@code userPrefix} and {@link #token} to its pro JWT, signed in on {@code a}.
+     */
+    protected void signInOnTwoNodes(String userPrefix) {
+        a = cluster.node(0);
+        b = cluster.node(1);
+        user = newUser(userPrefix);
+        token = login(a, user);
+    }
+
     protected static WebTestClient http(String base) {
         return WebTestClient.bindToServer().baseUrl(base).responseTimeout(Duration.ofSeconds(30)).build();
     }
