@@ -30,7 +30,8 @@ import dev.streamchat.gateway.auth.AuthenticatedUser;
  * the inbound message that carried the CONNECT went through the packet handler (this handler sits just before it, so
  * the CONNECT reply is queued when the message comes back): an accepted socket then gets what was held, a refused one
  * nothing. At most {@value #MAX_HELD} events are held (past that the socket misses them, as a slow socket does, and can
- * {@code chat-resume}). Only sockets in the middle of a CONNECT are tracked, so for every other event this costs one
+ * {@code chat-resume}). A decision to drop the socket taken meanwhile ({@link SocketDrops#dropAfterConnect}) runs right
+ * after the held events, so its {@code socket-error} follows the CONNECT reply too. Only sockets in the middle of a CONNECT are tracked, so for every other event this costs one
  * {@code isEmpty()}. Thread-safe: events come from relay and Redis threads, the release runs on the socket's loop.
  */
 @Sharable
@@ -44,6 +45,18 @@ final class ConnectingSockets extends ChannelInboundHandlerAdapter implements Au
     public AuthTokenResult getAuthTokenResult(Object authData, SocketIOClient client) {
         connecting.put(client.getSessionId(), new Held(client));
         return AuthTokenResult.AuthTokenResultSuccess;
+    }
+
+    /**
+     * Runs {@code action} right after the socket's CONNECT reply is queued (after the events held until then), or at
+     * once when no CONNECT of the socket is being handled (its reply is out already). Not run when the CONNECT is
+     * refused: a socket that never connected needs no word from the server.
+     */
+    void afterConnectReply(SocketIOClient client, Runnable action) {
+        Held held = connecting.isEmpty() ? null : connecting.get(client.getSessionId());
+        if (held == null || !held.runAfter(action)) {
+            action.run();
+        }
     }
 
     /** True when the event was held because the socket's CONNECT reply is not queued yet (then do not send it). */
@@ -78,7 +91,8 @@ final class ConnectingSockets extends ChannelInboundHandlerAdapter implements Au
         if (held.client.get(AuthenticatedUser.SOCKET_KEY) == null) {
             held.drop();
         } else {
-            held.release();
+            // outside the hold's lock: a drop disconnects, and disconnect listeners run right here
+            held.release().forEach(Runnable::run);
         }
     }
 
@@ -90,6 +104,7 @@ final class ConnectingSockets extends ChannelInboundHandlerAdapter implements Au
     private static final class Held {
         private final SocketIOClient client;
         private final List<Object[]> events = new ArrayList<>();
+        private final List<Runnable> actions = new ArrayList<>();
         private boolean released;
         private boolean dropped;
 
@@ -107,16 +122,31 @@ final class ConnectingSockets extends ChannelInboundHandlerAdapter implements Au
             return true;
         }
 
+        /** False when the CONNECT reply is already out (then run it yourself). Not bounded: one per decision. */
+        synchronized boolean runAfter(Runnable action) {
+            if (released) {
+                return false;
+            }
+            if (!dropped) {
+                actions.add(action);
+            }
+            return true;
+        }
+
         /** The CONNECT was refused: the socket gets nothing (it left the room, or never joined it). */
         synchronized void drop() {
             dropped = true;
             events.clear();
+            actions.clear();
         }
 
-        /** Sends what was held, in order, before any event that arrives later (those wait for this lock). */
-        synchronized void release() {
+        /**
+         * Sends what was held, in order, before any event that arrives later (those wait for this lock); returns the
+         * actions to run next.
+         */
+        synchronized List<Runnable> release() {
             if (released) {
-                return;
+                return List.of();
             }
             released = true;
             for (Object[] event : events) {
@@ -125,6 +155,9 @@ final class ConnectingSockets extends ChannelInboundHandlerAdapter implements Au
                 }
             }
             events.clear();
+            List<Runnable> next = List.copyOf(actions);
+            actions.clear();
+            return next;
         }
     }
 }

@@ -22,9 +22,11 @@ class SocketDrops {
     static final String DROPPED_KEY = "streamchat.dropped";
 
     private final Scheduler scheduler;
+    private final ConnectingSockets connectingSockets;
 
-    SocketDrops(Scheduler scheduler) {
+    SocketDrops(Scheduler scheduler, ConnectingSockets connectingSockets) {
         this.scheduler = scheduler;
+        this.connectingSockets = connectingSockets;
     }
 
     static Map<String, Object> payload(ErrorCode code, String message) {
@@ -35,15 +37,14 @@ class SocketDrops {
     }
 
     /**
-     * {@link #drop} a moment later ({@value #AFTER_CONNECT_MS} ms), for a decision taken off the event loop while the
-     * socket's CONNECT is being accepted: the CONNECT ack is queued when the listeners return, and a
-     * {@code socket-error} sent ahead of it would reach a client that is not connected yet (which drops it).
+     * {@link #drop} once the socket's CONNECT reply is queued ({@link ConnectingSockets}), for a decision taken off
+     * the event loop while the CONNECT may still be being accepted: a {@code socket-error} sent ahead of the reply
+     * would reach a client that is not connected yet (which drops it). At once when the reply is out already; never
+     * when the CONNECT was refused.
      */
     void dropAfterConnect(SocketIOClient client, ErrorCode code, String message) {
-        scheduler.schedule(() -> drop(client, code, message), AFTER_CONNECT_MS, TimeUnit.MILLISECONDS);
+        connectingSockets.afterConnectReply(client, () -> drop(client, code, message));
     }
-
-    static final long AFTER_CONNECT_MS = 100;
 
     void drop(SocketIOClient client, ErrorCode code, String message) {
         if (client.get(DROPPED_KEY) != null) {

@@ -99,8 +99,8 @@ class SocketServerConfiguration {
     }
 
     @Bean
-    SocketDrops socketDrops() {
-        return new SocketDrops(Schedulers.parallel());
+    SocketDrops socketDrops(ConnectingSockets connectingSockets) {
+        return new SocketDrops(Schedulers.parallel(), connectingSockets);
     }
 
     @Bean

@@ -5,6 +5,8 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import java.util.ArrayList;
@@ -22,11 +24,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 
 import dev.streamchat.gateway.auth.AuthenticatedUser;
+import dev.streamchat.gateway.error.ErrorCode;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The hold between the CONNECT's authentication and its reply (the full path, through netty-socketio and a real
  * client, is {@code StreamFanoutIT}): what an accepted socket was sent meanwhile follows the reply in order, a refused
- * one gets nothing, and the hold is bounded.
+ * one gets nothing, and the hold is bounded. A drop decided meanwhile ({@link SocketDrops#dropAfterConnect}, the
+ * cluster-wide socket cap) follows the reply and what was held; its full path is {@code ClusterSocketsIT}.
  */
 class ConnectingSocketsTests {
 
@@ -36,6 +41,7 @@ class ConnectingSocketsTests {
     private final SocketIOClient client = mock(SocketIOClient.class);
     private final ClientHead head = mock(ClientHead.class);
     private final ChannelHandlerContext ctx = mock(ChannelHandlerContext.class);
+    private final SocketDrops drops = new SocketDrops(Schedulers.immediate(), sockets);
 
     ConnectingSocketsTests() {
         when(client.getSessionId()).thenReturn(sessionId);
@@ -93,5 +99,39 @@ class ConnectingSocketsTests {
         connectHandled();
 
         assertThat(sent).hasSize(ConnectingSockets.MAX_HELD).startsWith("e0").endsWith("e" + (ConnectingSockets.MAX_HELD - 1));
+    }
+
+    @Test
+    void aDropDecidedDuringTheConnectComesAfterTheConnectReplyAndWhatWasHeld() throws Exception {
+        sockets.getAuthTokenResult(null, client);
+        when(client.get(AuthenticatedUser.SOCKET_KEY)).thenReturn(new AuthenticatedUser("u1", "free"));
+        emit("e1");
+        drops.dropAfterConnect(client, ErrorCode.TOO_MANY_SOCKETS, "too many");
+        assertThat(sent).isEmpty();
+        verify(client, never()).disconnect();
+
+        connectHandled();
+
+        assertThat(sent).containsExactly("e1", SocketEvents.SOCKET_ERROR);
+        verify(client).disconnect();
+    }
+
+    @Test
+    void aDropDecidedOnceTheConnectReplyIsOutHappensAtOnce() {
+        drops.dropAfterConnect(client, ErrorCode.TOO_MANY_SOCKETS, "too many");
+
+        assertThat(sent).containsExactly(SocketEvents.SOCKET_ERROR);
+        verify(client).disconnect();
+    }
+
+    @Test
+    void aSocketWhoseConnectIsRefusedIsNotDroppedAgain() throws Exception {
+        sockets.getAuthTokenResult(null, client);
+        drops.dropAfterConnect(client, ErrorCode.TOO_MANY_SOCKETS, "too many");
+
+        connectHandled();
+
+        assertThat(sent).isEmpty();
+        verify(client, never()).disconnect();
     }
 }
