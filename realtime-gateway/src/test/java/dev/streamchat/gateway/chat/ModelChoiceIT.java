@@ -7,12 +7,16 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import org.bson.Document;
 import org.junit.jupiter.api.BeforeEach;
@@ -219,6 +223,47 @@ class ModelChoiceIT extends GatewayStackTest {
         assertThat(AI.lastCallFor(byMode).body.get("mode").asString()).isEqualTo("deep_research");
         assertThat(versions(token, sessionId)).extracting(v -> v.get("route"))
                 .containsExactly("deep_research", "general_qa", "deep_research");
+    }
+
+    @Test
+    void stoppingDeepResearchInItsResearchPhaseEndsItWithinASecondAndSavesWhatWasWritten() {
+        String token = client.login(ChatRelayIT.user(), "pro");
+        String question = unique("research the tides");
+        List<String> tokens = new ArrayList<>(List.of("## Plan\n\n", "1. Tides\n\n"));
+        IntStream.range(0, 200).forEach(i -> tokens.add("r" + i + " "));
+        tokens.add("## Conclusion\n\n");
+        AI.onQuestion(question, AiReply.slow(tokens, Duration.ofMillis(40))
+                .withProgress(0, 1, 3, "plan", "Research plan")
+                .withProgress(2, 2, 3, "research", "Tides")
+                .withProgress(tokens.size() - 1, 3, 3, "conclusion", "Conclusion"));
+        Map<String, Object> accepted = client.ask(token, "{\"message\":\"" + question + "\",\"mode\":\"deep_research\"}");
+        String streamId = (String) accepted.get("streamId");
+        // In the research phase: its progress event and a few of its tokens are out.
+        await().atMost(Duration.ofSeconds(15)).until(() -> ChatRelayIT.tokensOf(RecordedEvents.ofStream(streamId)).contains("r2 "));
+        FakeAiService.Call call = AI.lastCallFor(question);
+
+        long stopAt = System.nanoTime();
+        client.post(token, "/api/v1/chat/streams/" + streamId + "/stop", null).expectStatus().isAccepted();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> call.disconnected);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(call.disconnectedAtNanos - stopAt)).as("ms from stop to the ai-service call's end")
+                .isLessThan(1000);
+        List<Emitted> events = ChatRelayIT.awaitEnd(streamId);
+        // Contract order: start; tokens and progress in one seq space with no gap; exactly one complete, last.
+        assertThat(events.get(0).event()).isEqualTo("chat-stream-start");
+        List<Emitted> streamed = events.subList(1, events.size() - 1);
+        assertThat(streamed).extracting(Emitted::event).containsOnly("chat-stream-progress", "chat-stream-token");
+        assertThat(streamed).extracting(e -> ((Number) e.get("seq")).longValue())
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, streamed.size()).boxed().toList());
+        assertThat(streamed).filteredOn(e -> e.event().equals("chat-stream-progress")).extracting(e -> e.get("phase"))
+                .containsExactly("plan", "research");
+        Emitted complete = events.get(events.size() - 1);
+        assertThat(complete.event()).isEqualTo("chat-stream-complete");
+        String written = ChatRelayIT.tokensOf(events);
+        assertThat(written).startsWith("## Plan\n\n1. Tides\n\nr0 r1 r2 ").doesNotContain("Conclusion");
+        assertThat(complete.payload()).containsEntry("stopped", true).containsEntry("content", written);
+        assertThat(versions(token, (String) accepted.get("sessionId")).get(0)).containsEntry("stopped", true)
+                .containsEntry("content", written);
     }
 
     @Test
