@@ -559,6 +559,7 @@ class App {
       const entry = this.newEntry({
         clientRequestId: kept?.clientRequestId || randomId(), streamId: s.streamId, sessionId: s.sessionId,
         question: s.question ?? kept?.question ?? null, kind: kept?.kind === 'retry' ? 'retry' : 'resumed', seed, needsResume: true,
+        mode: kept?.mode || null, replayProgress: kept?.mode === 'deep_research',
       });
       entry.messageId = s.messageId;
       // The open session was already shown: add the running answer to it now.
@@ -600,8 +601,12 @@ class App {
     if (entry.resuming) return;
     entry.resuming = true;
     entry.needsResume = false;
-    const ack = await this.connection.request(ClientEvents.CHAT_RESUME, { streamId: entry.streamId, afterSeq: entry.renderer.lastSeq });
+    // After a reload a Deep Research answer's phases are only in the resume log: the first resume replays it from the
+    // start, so its progress events rebuild them (the tokens the seeded renderer already has are duplicates).
+    const afterSeq = entry.replayProgress ? 0 : entry.renderer.lastSeq;
+    const ack = await this.connection.request(ClientEvents.CHAT_RESUME, { streamId: entry.streamId, afterSeq });
     entry.resuming = false;
+    if (ack.ok) entry.replayProgress = false;
     if (ack.ok || entry.finished) return;
     if (ack.status === 'unknown' || ack.error?.code === 'not_found') {
       // The stream ended long ago (or never was ours): the stored session tells the truth.

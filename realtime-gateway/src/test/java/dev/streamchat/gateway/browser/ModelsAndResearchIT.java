@@ -94,30 +94,37 @@ class ModelsAndResearchIT extends BrowserTestBase {
         assertThat(browser.text(".msg-assistant .version-model")).isEqualTo("written by local");
     }
 
-    @Test
-    void deepResearchIsAskedFromTheToggleAndItsPhasesShowAsTheyHappen() {
-        String question = unique("How does the heart pump blood?");
-        CountDownLatch concluded = new CountDownLatch(1);
-        // The ai-service's progress events open each phase; the relay gives them seqs among the tokens.
-        stack.ai().onQuestion(question, AiReply.tokens("## Research plan\n\n", "1. The pump\n\n", "## The pump\n\n",
+    /**
+     * A three-phase report held in its research phase until {@code concluded}: the ai-service's progress events open
+     * each phase; the relay gives them seqs among the tokens.
+     */
+    private static AiReply heldResearchReport(CountDownLatch concluded) {
+        return AiReply.tokens("## Research plan\n\n", "1. The pump\n\n", "## The pump\n\n",
                         "It squeezes.", "\n\n## Conclusion\n\n", "It pumps.")
                 .withProgress(0, 1, 5, "plan", "Research plan")
                 .withProgress(2, 2, 3, "research", "The pump")
                 .withProgress(4, 3, 3, "conclusion", "Conclusion")
-                .holdingAfter(4, concluded));
-        Browser browser = signedIn("researcher", "pro");
+                .holdingAfter(4, concluded);
+    }
 
+    /** Asks {@code question} with the Deep Research toggle on. */
+    private static void askDeepResearch(Browser browser, String question) {
         browser.waitFor(By.id("deep-research-toggle")).click();
         assertThat(browser.driver().findElement(By.id("deep-research-toggle")).getDomAttribute("aria-pressed")).isEqualTo("true");
         browser.ask(question);
+    }
 
-        // Held in the research phase: the tokens after a progress event's seq are shown (no gap is waited for).
+    /** The page shows the report held in its research phase: the plan done, the research current. */
+    private static void awaitResearchPhaseShown(Browser browser) {
+        // the tokens after a progress event's seq are shown (no gap is waited for)
         await().atMost(Browser.WAIT).until(() -> browser.lastAnswerText().contains("It squeezes."));
-        assertThat(stack.ai().lastCallFor(question).body.get("mode").asString()).isEqualTo("deep_research");
         await().atMost(Browser.WAIT).until(() -> "Deep Research · step 2 of 3 · Research".equals(browser.text(".research-head")));
         assertThat(browser.text(".research-current")).isEqualTo("Research The pump");
         assertThat(browser.count(".research-done")).isEqualTo(1);
+    }
 
+    /** Lets the report finish and checks the page shows every phase done and its sections once. */
+    private static void concludeAndAwaitAllPhasesDone(Browser browser, CountDownLatch concluded) {
         concluded.countDown();
         await().atMost(Browser.WAIT).until(() -> browser.lastAnswerFinished() && browser.lastAnswerText().contains("It pumps."));
         assertThat(browser.text(".research-head")).isEqualTo("Deep Research · 3 steps");
@@ -125,6 +132,42 @@ class ModelsAndResearchIT extends BrowserTestBase {
         // The finished report keeps its sections (Markdown headings; a message's "##" renders one level down).
         assertThat(browser.script("return [...document.querySelectorAll('.msg-assistant .answer-content :is(h3, h4, h5, h6)')]"
                 + ".map(e => e.textContent)")).isEqualTo(List.of("Research plan", "The pump", "Conclusion"));
+    }
+
+    @Test
+    void deepResearchIsAskedFromTheToggleAndItsPhasesShowAsTheyHappen() {
+        String question = unique("How does the heart pump blood?");
+        CountDownLatch concluded = new CountDownLatch(1);
+        stack.ai().onQuestion(question, heldResearchReport(concluded));
+        Browser browser = signedIn("researcher", "pro");
+
+        askDeepResearch(browser, question);
+
+        awaitResearchPhaseShown(browser);
+        assertThat(stack.ai().lastCallFor(question).body.get("mode").asString()).isEqualTo("deep_research");
+        concludeAndAwaitAllPhasesDone(browser, concluded);
+    }
+
+    @Test
+    void aReloadDuringDeepResearchRebuildsItsPhasesFromTheResumedProgressEvents() {
+        String question = unique("How do lungs breathe?");
+        CountDownLatch concluded = new CountDownLatch(1);
+        stack.ai().onQuestion(question, heldResearchReport(concluded));
+        Browser browser = signedIn("reloading-researcher", "pro");
+        askDeepResearch(browser, question);
+        awaitResearchPhaseShown(browser);
+
+        // The page keeps the text and its last seq, not the phases: chat-resume's replayed progress events rebuild them.
+        browser.driver().navigate().refresh();
+
+        awaitResearchPhaseShown(browser);
+        assertThat(browser.count(".msg-assistant")).isEqualTo(1);
+
+        // Finished, a resumed answer is shown as stored (as after any reload: the session keeps no phases).
+        concluded.countDown();
+        await().atMost(Browser.WAIT).until(() -> browser.lastAnswerFinished() && browser.lastAnswerText().contains("It pumps."));
+        assertThat(browser.lastAnswerText()).containsOnlyOnce("It squeezes.");
+        assertThat(browser.count(".msg-assistant")).isEqualTo(1);
     }
 
     @Test
