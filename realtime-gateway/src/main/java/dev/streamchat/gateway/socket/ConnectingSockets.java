@@ -31,7 +31,8 @@ import dev.streamchat.gateway.auth.AuthenticatedUser;
  * the CONNECT reply is queued when the message comes back): an accepted socket then gets what was held, a refused one
  * nothing. At most {@value #MAX_HELD} events are held (past that the socket misses them, as a slow socket does, and can
  * {@code chat-resume}). A decision to drop the socket taken meanwhile ({@link SocketDrops#dropAfterConnect}) runs right
- * after the held events, so its {@code socket-error} follows the CONNECT reply too. Only sockets in the middle of a CONNECT are tracked, so for every other event this costs one
+ * after the held events, so its {@code socket-error} follows the CONNECT reply too. Only sockets in the middle of a
+ * CONNECT are tracked, so for every other event this costs one
  * {@code isEmpty()}. Thread-safe: events come from relay and Redis threads, the release runs on the socket's loop.
  */
 @Sharable

@@ -21,7 +21,7 @@ public abstract class PeriodicTask implements SmartLifecycle {
     private final Duration period;
     private volatile Disposable ticking;
 
-    /** {@code scheduler} must have a single thread; it is also the subclass's for one-off work ({@link #scheduler()}). */
+    /** {@code scheduler} must have one thread; the subclass may use it for one-off work ({@link #scheduler()}). */
     protected PeriodicTask(Scheduler scheduler, Duration period) {
         this.scheduler = scheduler;
         this.period = period;

@@ -42,7 +42,8 @@ class ResumeFlusher extends PeriodicTask {
 
     ResumeFlusher(ActiveStreams active, StreamStore store, StreamRelay relay, StreamProperties properties, JsonMapper json,
                   StreamFanout fanout) {
-        super(Schedulers.newSingle("resume-flusher", true), Duration.ofMillis(Math.max(5, properties.flushInterval().toMillis())));
+        super(Schedulers.newSingle("resume-flusher", true),
+                Duration.ofMillis(Math.max(5, properties.flushInterval().toMillis())));
         this.fanout = fanout;
         this.active = active;
         this.store = store;
