@@ -1,8 +1,5 @@
 package dev.streamchat.gateway.socket;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import org.junit.jupiter.api.AfterAll;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -12,8 +9,8 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import com.corundumstudio.socketio.SocketIONamespace;
 
 import dev.streamchat.gateway.auth.JwtTokens;
-import dev.streamchat.gateway.config.NonBlockingThreads;
 import dev.streamchat.gateway.config.TestBackends;
+import dev.streamchat.gateway.testing.NonBlockingCheckedTest;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -32,22 +29,13 @@ import io.micrometer.core.instrument.MeterRegistry;
         "gateway.socket.auth-timeout=3s",
         "gateway.socket.max-per-user=1000",
 })
-abstract class InboundSocketTest {
-
-    static {
-        NonBlockingThreads.install();
-    }
+abstract class InboundSocketTest extends NonBlockingCheckedTest {
 
     static final int SOCKET_PORT = TestBackends.freePort();
 
     @DynamicPropertySource
     static void backends(DynamicPropertyRegistry registry) {
         TestBackends.register(registry, SOCKET_PORT);
-    }
-
-    @AfterAll
-    static void noBlockingCallsOnNonBlockingThreads() {
-        assertThat(NonBlockingThreads.calls()).as("blocking calls on non-blocking threads").isEmpty();
     }
 
     @MockitoBean

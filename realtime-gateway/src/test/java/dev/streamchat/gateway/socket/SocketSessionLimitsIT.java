@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,8 +23,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import dev.streamchat.gateway.auth.JwtTokens;
 import dev.streamchat.gateway.auth.RevokedTokens;
 import dev.streamchat.gateway.auth.VerifiedToken;
-import dev.streamchat.gateway.config.NonBlockingThreads;
 import dev.streamchat.gateway.config.TestBackends;
+import dev.streamchat.gateway.testing.NonBlockingCheckedTest;
 import dev.streamchat.gateway.persistence.RedisConfiguration.GatewayRedis;
 
 /**
@@ -41,11 +40,7 @@ import dev.streamchat.gateway.persistence.RedisConfiguration.GatewayRedis;
         "gateway.socket.ping-interval=1000ms",
         "gateway.socket.ping-timeout=5000ms",
 })
-class SocketSessionLimitsIT {
-
-    static {
-        NonBlockingThreads.install();
-    }
+class SocketSessionLimitsIT extends NonBlockingCheckedTest {
 
     static final int SOCKET_PORT = TestBackends.freePort();
     static final Duration WAIT = Duration.ofSeconds(10);
@@ -53,11 +48,6 @@ class SocketSessionLimitsIT {
     @DynamicPropertySource
     static void backends(DynamicPropertyRegistry registry) {
         TestBackends.register(registry, SOCKET_PORT);
-    }
-
-    @AfterAll
-    static void noBlockingCallsOnNonBlockingThreads() {
-        assertThat(NonBlockingThreads.calls()).as("blocking calls on non-blocking threads").isEmpty();
     }
 
     @LocalServerPort

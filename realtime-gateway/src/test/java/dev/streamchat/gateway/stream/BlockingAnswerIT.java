@@ -20,7 +20,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import dev.streamchat.gateway.socket.StreamCommands;
 import dev.streamchat.gateway.testing.AiReply;
 import dev.streamchat.gateway.testing.GatewayStackTest;
-import dev.streamchat.gateway.testing.GatewayStackTest.BlockingCallsNotChecked;
+import dev.streamchat.gateway.testing.NonBlockingCheckedTest.BlockingCallsNotChecked;
 import dev.streamchat.gateway.testing.Payloads;
 
 /**

@@ -1,16 +1,7 @@
 package dev.streamchat.gateway.testing;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.lang.annotation.ElementType;
-import java.lang.annotation.Retention;
-import java.lang.annotation.RetentionPolicy;
-import java.lang.annotation.Target;
-
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.TestInfo;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -19,7 +10,6 @@ import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.streamchat.gateway.config.NonBlockingThreads;
 import dev.streamchat.gateway.config.TestBackends;
 
 /**
@@ -32,16 +22,7 @@ import dev.streamchat.gateway.config.TestBackends;
         "JWT_SECRET=" + TestBackends.JWT_SECRET,
         "AI_SERVICE_API_KEY=" + FakeAiService.API_KEY,
 })
-public abstract class GatewayStackTest {
-
-    /**
-     * For a class whose blocking-call record is not asserted (say why in {@link #value()}); BlockHound still runs.
-     */
-    @Retention(RetentionPolicy.RUNTIME)
-    @Target(ElementType.TYPE)
-    public @interface BlockingCallsNotChecked {
-        String value();
-    }
+public abstract class GatewayStackTest extends NonBlockingCheckedTest {
 
     /** One fake ai-service for every full-stack test of the JVM. */
     protected static final FakeAiService AI = new FakeAiService();
@@ -82,12 +63,6 @@ public abstract class GatewayStackTest {
         AI.reset();
     }
 
-    /** BlockHound is installed once per JVM; each test class starts a fresh record of blocking calls. */
-    @BeforeAll
-    static void freshBlockingCallRecord() {
-        NonBlockingThreads.install();
-    }
-
     /**
      * The first MongoDB call of a fresh context opens the driver's connections: done here, not inside the first test's
      * request budget (a loaded machine turned that first sign-in into a 503).
@@ -95,13 +70,5 @@ public abstract class GatewayStackTest {
     @BeforeAll
     static void warmUpStorage(@Autowired ReactiveMongoTemplate mongo) {
         mongo.findById("warm-up", org.bson.Document.class, "users").block(java.time.Duration.ofSeconds(60));
-    }
-
-    @AfterAll
-    static void noBlockingCallsOnNonBlockingThreads(TestInfo testClass) {
-        if (testClass.getTestClass().map(c -> c.isAnnotationPresent(BlockingCallsNotChecked.class)).orElse(false)) {
-            return;
-        }
-        assertThat(NonBlockingThreads.calls()).as("blocking calls on non-blocking threads").isEmpty();
     }
 }
