@@ -95,23 +95,23 @@ class ModelsAndResearchIT extends BrowserTestBase {
     }
 
     /**
-     * A three-phase report held in its research phase until {@code concluded}: the ai-service's progress events open
-     * each phase; the relay gives them seqs among the tokens.
+     * Asks {@code question} with the Deep Research toggle on; the answer is a three-phase report held in its research
+     * phase until the returned latch is opened (the ai-service's progress events open each phase; the relay gives them
+     * seqs among the tokens). Returns once the page shows the research phase.
      */
-    private static AiReply heldResearchReport(CountDownLatch concluded) {
-        return AiReply.tokens("## Research plan\n\n", "1. The pump\n\n", "## The pump\n\n",
+    private static CountDownLatch askHeldResearchReport(Browser browser, String question) {
+        CountDownLatch concluded = new CountDownLatch(1);
+        stack.ai().onQuestion(question, AiReply.tokens("## Research plan\n\n", "1. The pump\n\n", "## The pump\n\n",
                         "It squeezes.", "\n\n## Conclusion\n\n", "It pumps.")
                 .withProgress(0, 1, 5, "plan", "Research plan")
                 .withProgress(2, 2, 3, "research", "The pump")
                 .withProgress(4, 3, 3, "conclusion", "Conclusion")
-                .holdingAfter(4, concluded);
-    }
-
-    /** Asks {@code question} with the Deep Research toggle on. */
-    private static void askDeepResearch(Browser browser, String question) {
+                .holdingAfter(4, concluded));
         browser.waitFor(By.id("deep-research-toggle")).click();
         assertThat(browser.driver().findElement(By.id("deep-research-toggle")).getDomAttribute("aria-pressed")).isEqualTo("true");
         browser.ask(question);
+        awaitResearchPhaseShown(browser);
+        return concluded;
     }
 
     /** The page shows the report held in its research phase: the plan done, the research current. */
@@ -137,13 +137,10 @@ class ModelsAndResearchIT extends BrowserTestBase {
     @Test
     void deepResearchIsAskedFromTheToggleAndItsPhasesShowAsTheyHappen() {
         String question = unique("How does the heart pump blood?");
-        CountDownLatch concluded = new CountDownLatch(1);
-        stack.ai().onQuestion(question, heldResearchReport(concluded));
         Browser browser = signedIn("researcher", "pro");
 
-        askDeepResearch(browser, question);
+        CountDownLatch concluded = askHeldResearchReport(browser, question);
 
-        awaitResearchPhaseShown(browser);
         assertThat(stack.ai().lastCallFor(question).body.get("mode").asString()).isEqualTo("deep_research");
         concludeAndAwaitAllPhasesDone(browser, concluded);
     }
@@ -151,11 +148,8 @@ class ModelsAndResearchIT extends BrowserTestBase {
     @Test
     void aReloadDuringDeepResearchRebuildsItsPhasesFromTheResumedProgressEvents() {
         String question = unique("How do lungs breathe?");
-        CountDownLatch concluded = new CountDownLatch(1);
-        stack.ai().onQuestion(question, heldResearchReport(concluded));
         Browser browser = signedIn("reloading-researcher", "pro");
-        askDeepResearch(browser, question);
-        awaitResearchPhaseShown(browser);
+        CountDownLatch concluded = askHeldResearchReport(browser, question);
 
         // The page keeps the text and its last seq, not the phases: chat-resume's replayed progress events rebuild them.
         browser.driver().navigate().refresh();
