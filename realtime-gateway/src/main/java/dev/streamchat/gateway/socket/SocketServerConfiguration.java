@@ -2,6 +2,7 @@ package dev.streamchat.gateway.socket;
 
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -9,6 +10,7 @@ import org.springframework.context.annotation.Configuration;
 
 import com.corundumstudio.socketio.AckMode;
 import com.corundumstudio.socketio.AuthorizationResult;
+import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.SocketIONamespace;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.Transport;
@@ -116,12 +118,13 @@ class SocketServerConfiguration {
                                                 ObjectProvider<SocketCounts> socketCounts, ConnectingSockets connectingSockets,
                                                 MeterRegistry registry) {
         Namespace namespace = (Namespace) socketDefaultNamespace;
-        server.setPipelineFactory(new SocketPipeline(
-                new OriginGuardHandler(allowedOrigins),
-                new InboundLimitsHandler(properties, namespace, socketDrops, registry),
-                new ConnectPacketNormalizer(),
-                new UpgradeProbeFlusher(server.getConfiguration().getUpgradeTimeout()),
-                connectingSockets));
+        OriginGuardHandler originGuard = new OriginGuardHandler(allowedOrigins);
+        InboundLimitsHandler inboundLimits = new InboundLimitsHandler(properties, namespace, socketDrops, registry);
+        ConnectPacketNormalizer connectNormalizer = new ConnectPacketNormalizer();
+        UpgradeProbeFlusher upgradeProbeFlusher = new UpgradeProbeFlusher(server.getConfiguration().getUpgradeTimeout());
+        // A pipeline's timer dies with SocketIOServer.stop(): each start gets a new pipeline (the handlers are shared).
+        Supplier<SocketIOChannelInitializer> pipelines = () -> new SocketPipeline(originGuard, inboundLimits,
+                connectNormalizer, upgradeProbeFlusher, connectingSockets);
         // Order matters: hold room events until the CONNECT reply is queued (never ahead of it), authenticate (joins
         // the room), then the per-user cap, then watch the accepted token's lifetime.
         namespace.addAuthTokenListener(connectingSockets);
@@ -150,6 +153,6 @@ class SocketServerConfiguration {
                         ns -> ns.getAllClients().stream().filter(c -> c.has(AuthenticatedUser.SOCKET_KEY)).count())
                 .description("Authenticated Socket.IO connections on this node")
                 .register(registry);
-        return new SocketServerLifecycle(server, properties);
+        return new SocketServerLifecycle(server, pipelines, properties);
     }
 }

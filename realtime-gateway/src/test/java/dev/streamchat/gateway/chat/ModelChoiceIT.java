@@ -267,9 +267,6 @@ class ModelChoiceIT extends GatewayStackTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("In the full suite its socket handshake reaches a stopped Socket.IO server "
-            + "(HashedWheelTimer stopped) - under investigation; document-progress over a real socket is covered by "
-            + "browser.ModelsAndResearchIT")
     void indexingProgressReachesEverySocketOfTheUserBeforeDocumentReady() throws Exception {
         String user = ChatRelayIT.user();
         String token = client.login(user, "pro");

@@ -76,6 +76,9 @@ class SocketGatewayIT extends GatewayStackTest {
     @Autowired
     MeterRegistry meters;
 
+    @Autowired
+    SocketServerLifecycle socketServer;
+
     private final List<RecordingSocket> sockets = new ArrayList<>();
 
     @AfterEach
@@ -248,6 +251,31 @@ class SocketGatewayIT extends GatewayStackTest {
         assertThat(aliceTab1.events(SocketEvents.DOCUMENT_READY)).hasSize(1);
         // A user with no socket: nothing happens, nothing throws.
         userEvents.emit("nobody", SocketEvents.DOCUMENT_READY, Map.of("docId", "x", "status", "ready"));
+    }
+
+    /**
+     * A stopped server can be started again (ConfigurableApplicationContext stop/start and restart, and the test
+     * context cache's pause of a context that has one, stop and start its lifecycle beans): netty-socketio's stop ends
+     * its pipeline's timer for good, and a handshake on the restarted server used to fail with "cannot be started once
+     * stopped" before any CONNECT was answered.
+     */
+    @Test
+    void acceptsSocketsAgainAfterTheServerIsStoppedAndStarted() {
+        RecordingSocket before = open(client("websocket").authToken(tokens.issue("carol", "free")));
+        awaitConnected(before);
+
+        socketServer.stop();
+        socketServer.start();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> before.disconnectReason() != null);
+        for (String transport : List.of("websocket", "polling")) {
+            RecordingSocket after = open(client(transport).authToken(tokens.issue("carol", "free"))
+                    .listen(SocketEvents.DOCUMENT_READY));
+            awaitConnected(after);
+            userEvents.emit("carol", SocketEvents.DOCUMENT_READY, Map.of("docId", "d-" + transport, "status", "ready"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> after.events(SocketEvents.DOCUMENT_READY).size() == 1);
+            after.close();
+        }
     }
 
     record Timed(String streamId, String error, Instant at) {
