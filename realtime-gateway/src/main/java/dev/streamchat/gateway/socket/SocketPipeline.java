@@ -9,7 +9,8 @@ import io.netty.channel.ChannelPipeline;
  * netty-socketio's pipeline plus the gateway's guards, placed after the HTTP aggregator and before its packet
  * handler: the Origin/EIO check on every HTTP request, the per-socket inbound caps, the CONNECT normaliser that
  * lets a payload-less CONNECT be authenticated by its cookie, the upgrade probe flusher, and, right before the packet
- * handler, {@link ConnectingSockets} (it acts once the packet handler has answered a CONNECT).
+ * handler, {@link ConnectingSockets} (it acts once the packet handler has answered a CONNECT); and, on the way out,
+ * {@link PollingConnectionClose} next to the HTTP encoder.
  */
 class SocketPipeline extends SocketIOChannelInitializer {
 
@@ -32,6 +33,7 @@ class SocketPipeline extends SocketIOChannelInitializer {
     @Override
     protected void addSocketioHandlers(ChannelPipeline pipeline) {
         super.addSocketioHandlers(pipeline);
+        pipeline.addAfter(HTTP_ENCODER, "streamchatConnectionClose", PollingConnectionClose.INSTANCE);
         pipeline.addBefore(PACKET_HANDLER, "streamchatOriginGuard", originGuard);
         pipeline.addBefore(PACKET_HANDLER, "streamchatInboundLimits", inboundLimits);
         pipeline.addBefore(PACKET_HANDLER, "streamchatConnectNormalizer", connectNormalizer);

@@ -152,8 +152,8 @@ final class RawEngineIo {
         final String base;
         final String sid;
         /**
-         * Its own client, so its own connections: the server closes a dropped session's keep-alive connection, and a
-         * shared pool could hand that closing connection to the next session's CONNECT, which would then be lost.
+         * HTTP/1.1 as a browser's polling: the server closes the connection after every answer and says so
+         * ({@code Connection: close}), so no request is ever sent into a connection that is closing.
          */
         private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
@@ -173,7 +173,10 @@ final class RawEngineIo {
             return new Polling(port);
         }
 
-        /** POSTs {@code body} as-is; the HTTP status (the server answers before it processes the packets). */
+        /**
+         * POSTs {@code body} as-is; the HTTP status (the server answers before it processes the packets), -1 when the
+         * request failed (it may not have reached the server: a test that needs it delivered asserts 200).
+         */
         int post(byte[] body) throws IOException, InterruptedException {
             try {
                 return http.send(HttpRequest.newBuilder(URI.create(base)).timeout(Duration.ofSeconds(10))
