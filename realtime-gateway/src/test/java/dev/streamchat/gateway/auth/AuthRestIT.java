@@ -8,36 +8,23 @@ import java.util.Map;
 import org.bson.Document;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseCookie;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.streamchat.gateway.config.TestBackends;
+import dev.streamchat.gateway.testing.GatewayStackTest;
 
 /** The auth REST surface of contract section 2 against the whole gateway: dev-login, me, logout, 401/403, CSRF, config. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "JWT_SECRET=" + TestBackends.JWT_SECRET,
-        "AI_SERVICE_API_KEY=" + TestBackends.AI_KEY,
-        "gateway.auth.allowed-origins=" + TestBackends.ALLOWED_ORIGIN,
-})
-class AuthRestIT {
+// One Spring context for AuthRestIT, RestPathMatrixIT, OpenApiDocsIT and GrafanaDashboardIT: keep these identical.
+@TestPropertySource(properties = "gateway.auth.allowed-origins=" + TestBackends.ALLOWED_ORIGIN)
+class AuthRestIT extends GatewayStackTest {
 
     private static final String FOREIGN_ORIGIN = "http://evil.example";
-
-    @DynamicPropertySource
-    static void backends(DynamicPropertyRegistry registry) {
-        TestBackends.register(registry);
-    }
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     JwtTokens tokens;
@@ -205,7 +192,7 @@ class AuthRestIT {
     void configNamesTheSocketServerOnTheRequestHost() {
         http.get().uri("/api/v1/config").exchange()
                 .expectStatus().isOk()
-                .expectBody().jsonPath("$.socketUrl").isEqualTo("http://localhost:" + TestBackends.socketPort());
+                .expectBody().jsonPath("$.socketUrl").isEqualTo("http://localhost:" + socketPort);
     }
 
     @Test

@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import dev.streamchat.gateway.config.RawHttp;
 import dev.streamchat.gateway.config.TestBackends;
+import dev.streamchat.gateway.testing.GatewayStackTest;
 
 /**
  * Deny by default, decided on the path the router uses: every spelling of a protected path (encoded letters,
@@ -20,12 +18,9 @@ import dev.streamchat.gateway.config.TestBackends;
  * and every state-changing spelling authenticated by the cookie needs an allowed Origin. Raw HTTP, so no client
  * library normalises the paths first.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "JWT_SECRET=" + TestBackends.JWT_SECRET,
-        "AI_SERVICE_API_KEY=" + TestBackends.AI_KEY,
-        "gateway.auth.allowed-origins=" + TestBackends.ALLOWED_ORIGIN,
-})
-class RestPathMatrixIT {
+// One Spring context for AuthRestIT, RestPathMatrixIT, OpenApiDocsIT and GrafanaDashboardIT: keep these identical.
+@TestPropertySource(properties = "gateway.auth.allowed-origins=" + TestBackends.ALLOWED_ORIGIN)
+class RestPathMatrixIT extends GatewayStackTest {
 
     private static final List<String> PROTECTED_SPELLINGS = List.of(
             "/api/v1/auth/me", "/api;x/v1/auth/me", "/api;x=1/v1/auth/me", "/api/v1;x/auth/me", "/api/v1/auth/me;x",
@@ -42,14 +37,6 @@ class RestPathMatrixIT {
             "/api/v1/auth/logout", "/api;x/v1/auth/logout", "/api;x=1/v1/auth/logout", "/api/v1/auth/logout;x",
             "/%61pi/v1/auth/logout", "/api/v1/auth/%6Cogout", "//api/v1/auth/logout", "/api/./v1/auth/logout",
             "/api/v1/auth/logout/", "/API/v1/auth/logout", "/api%2Fv1/auth/logout");
-
-    @DynamicPropertySource
-    static void backends(DynamicPropertyRegistry registry) {
-        TestBackends.register(registry);
-    }
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     JwtTokens tokens;

@@ -10,8 +10,8 @@ import dev.streamchat.infra.EmbeddedMongo;
 import dev.streamchat.infra.EmbeddedRedis;
 
 /**
- * Embedded Redis and MongoDB-wire servers on free ports, started once per test JVM, plus a free port for the
- * Socket.IO server: what the full-stack tests of auth and sockets run against.
+ * Embedded Redis and MongoDB-wire servers on free ports, started once per test JVM, plus free ports: what the
+ * full-stack tests of auth and sockets run against.
  */
 public final class TestBackends {
 
@@ -21,21 +21,18 @@ public final class TestBackends {
 
     private static EmbeddedRedis redis;
     private static EmbeddedMongo mongo;
-    private static int socketPort;
 
     private TestBackends() {
     }
 
-    /** Backends plus the shared socket port (one Spring context per test class: give each its own port). */
-    public static synchronized void register(DynamicPropertyRegistry registry) {
-        register(registry, 0);
-    }
-
+    /**
+     * The JVM's backends plus the context's own Socket.IO port. Every context needs a port of its own: a cached
+     * context keeps its Socket.IO server (and port) while another context runs.
+     */
     public static synchronized void register(DynamicPropertyRegistry registry, int ownSocketPort) {
         if (redis == null) {
             redis = EmbeddedRedis.start(0);
             mongo = EmbeddedMongo.inMemory();
-            socketPort = freePort();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 mongo.close();
                 redis.close();
@@ -43,13 +40,8 @@ public final class TestBackends {
         }
         registry.add("spring.data.redis.url", redis::url);
         registry.add("spring.mongodb.uri", () -> mongo.uri("chat"));
-        int port = ownSocketPort == 0 ? socketPort : ownSocketPort;
-        registry.add("gateway.socket.port", () -> port);
+        registry.add("gateway.socket.port", () -> ownSocketPort);
         registry.add("gateway.socket.host", () -> "127.0.0.1");
-    }
-
-    public static synchronized int socketPort() {
-        return socketPort;
     }
 
     public static synchronized String mongoUri() {

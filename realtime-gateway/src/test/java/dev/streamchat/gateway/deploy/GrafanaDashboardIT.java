@@ -15,18 +15,14 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.config.TestBackends;
+import dev.streamchat.gateway.testing.GatewayStackTest;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
@@ -34,34 +30,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * really exports: one chat is streamed (so the per-outcome series exist), then each metric name of each expression
  * is looked up in the gateway's Prometheus scrape.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "JWT_SECRET=" + TestBackends.JWT_SECRET,
-        "AI_SERVICE_API_KEY=" + FakeAiService.API_KEY,
-})
-class GrafanaDashboardIT {
+// One Spring context for AuthRestIT, RestPathMatrixIT, OpenApiDocsIT and GrafanaDashboardIT: keep these identical.
+@TestPropertySource(properties = "gateway.auth.allowed-origins=" + TestBackends.ALLOWED_ORIGIN)
+class GrafanaDashboardIT extends GatewayStackTest {
 
     private static final Path DASHBOARD = Path.of("..", "infra", "deploy", "grafana", "streamchat.json");
     private static final Pattern METRIC = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");
-    static final FakeAiService AI;
-
-    static {
-        AI = new FakeAiService();
-    }
-
-    @DynamicPropertySource
-    static void backends(DynamicPropertyRegistry registry) {
-        TestBackends.register(registry, TestBackends.freePort());
-        registry.add("gateway.ai.url", AI::url);
-    }
-
-    @AfterAll
-    static void stopAi() {
-        AI.close();
-    }
-
-    @LocalServerPort
-    int port;
-
     @Autowired
     PrometheusMeterRegistry prometheus;
 
