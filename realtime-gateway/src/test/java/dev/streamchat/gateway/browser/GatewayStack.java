@@ -40,7 +40,9 @@ public final class GatewayStack implements AutoCloseable {
         ai = new FakeAiService();
         gatewayPort = freePort();
         socketPort = freePort();
-        Path dataDir = Files.createDirectories(Path.of("target", "browser-data"));
+        // Under this test JVM's own DATA_DIR (Failsafe gives each fork one): two JVMs never share generated secrets.
+        Path dataDir = Files.createDirectories(Path.of(System.getenv().getOrDefault("DATA_DIR", "target/test-data"))
+                .resolve("browser"));
         String origins = "http://localhost:" + gatewayPort + ",http://127.0.0.1:" + gatewayPort;
         List<String> args = new ArrayList<>(List.of(
                 // Contract variable names (application.yml maps them) ...

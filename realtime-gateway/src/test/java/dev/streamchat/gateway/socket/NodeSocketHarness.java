@@ -2,9 +2,12 @@ package dev.streamchat.gateway.socket;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,17 +23,30 @@ public final class NodeSocketHarness {
 
     private static final Path DIR = Path.of("src", "test", "js").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static boolean installed;
 
     private NodeSocketHarness() {
     }
 
+    /**
+     * Installs the client once. Several test JVMs may ask at once (Failsafe forks): the first installs while the
+     * others wait on a file lock, so none runs node against a half-written {@code node_modules}.
+     */
     public static synchronized void install() {
-        if (Files.isDirectory(DIR.resolve("node_modules").resolve("socket.io-client"))) {
+        if (installed) {
             return;
         }
-        String output = run(List.of("npm", "ci", "--no-audit", "--no-fund", "--prefix", DIR.toString()), 300);
-        if (!Files.isDirectory(DIR.resolve("node_modules").resolve("socket.io-client"))) {
-            throw new IllegalStateException("npm ci did not install socket.io-client: " + output);
+        try (FileChannel lockFile = FileChannel.open(Path.of("target", "npm-install.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
+            if (!Files.isRegularFile(DIR.resolve("node_modules").resolve(".package-lock.json"))) {
+                String output = run(List.of("npm", "ci", "--no-audit", "--no-fund", "--prefix", DIR.toString()), 300);
+                if (!Files.isDirectory(DIR.resolve("node_modules").resolve("socket.io-client"))) {
+                    throw new IllegalStateException("npm ci did not install socket.io-client: " + output);
+                }
+            }
+            installed = true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
