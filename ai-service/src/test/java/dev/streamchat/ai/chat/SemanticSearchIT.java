@@ -29,14 +29,13 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.streamchat.ai.config.BlockingCalls;
 import dev.streamchat.ai.config.EmbeddedStores;
 import dev.streamchat.ai.model.FakeOpenAiServer;
 import dev.streamchat.ai.model.FakeOpenAiServer.Reply;
 import dev.streamchat.ai.rag.Passage;
 import dev.streamchat.ai.rag.Retriever;
 import dev.streamchat.ai.route.Route;
-import reactor.blockhound.BlockHound;
-import reactor.blockhound.integration.BlockHoundIntegration;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import tools.jackson.databind.JsonNode;
@@ -60,21 +59,10 @@ class SemanticSearchIT {
 
     static final String KEY = "it-service-key";
 
-    /** Blocking calls seen on non-blocking threads (event loops, Reactor's parallel workers) while these tests ran. */
-    static final List<String> BLOCKING = new java.util.concurrent.CopyOnWriteArrayList<>();
-
     static {
-        // Records rather than throws, so one finding does not hide the others; checked after all tests.
-        BlockHound.Builder blockHound = BlockHound.builder();
-        // what BlockHound.install() does: Reactor's, reactor-netty's and Netty's own integrations mark their threads
-        java.util.ServiceLoader.load(BlockHoundIntegration.class).stream().map(java.util.ServiceLoader.Provider::get)
-                .sorted().forEach(blockHound::with);
-        blockHound
-                .blockingMethodCallback(method -> BLOCKING.add(method + " on " + Thread.currentThread().getName()
-                        + "\n    " + StackWalker.getInstance().walk(frames -> frames.skip(2).limit(25)
-                        .map(Object::toString).collect(java.util.stream.Collectors.joining("\n    ")))))
-                .install();
+        BlockingCalls.install();
     }
+
     static final FakeOpenAiServer FAKE = FakeOpenAiServer.start();
 
     static final List<Passage> PASSAGES = List.of(
@@ -105,7 +93,7 @@ class SemanticSearchIT {
     @AfterAll
     static void stopFakeAndCheckNothingBlocked() {
         FAKE.close();
-        assertThat(BLOCKING).as("blocking calls on non-blocking threads").isEmpty();
+        assertThat(BlockingCalls.found()).as("blocking calls on non-blocking threads").isEmpty();
     }
 
     @LocalServerPort

@@ -11,7 +11,9 @@ import reactor.blockhound.integration.BlockHoundIntegration;
 /**
  * Installs BlockHound once per test JVM in recording mode: blocking calls on non-blocking threads (event loops,
  * Reactor's parallel workers) are collected rather than thrown, so one finding does not hide the others; a test class
- * checks {@link #found()} after its tests. Failsafe runs each IT class in its own JVM.
+ * calls {@link #install()} in its static initialiser and checks {@link #found()} after its tests. BlockHound cannot
+ * be installed twice nor removed, and Failsafe runs several IT classes in one JVM: every class that checks uses this
+ * one installation.
  */
 public final class BlockingCalls {
 
@@ -21,7 +23,12 @@ public final class BlockingCalls {
     private BlockingCalls() {
     }
 
+    /**
+     * Installs BlockHound once per JVM and starts a fresh record: the calling class sees only the blocking calls made
+     * while it runs, not those of classes run before it in the same JVM.
+     */
     public static synchronized void install() {
+        FOUND.clear();
         if (installed) {
             return;
         }
@@ -36,6 +43,7 @@ public final class BlockingCalls {
                 .install();
     }
 
+    /** Blocking calls on non-blocking threads since the last {@link #install()} (empty is the only good answer). */
     public static List<String> found() {
         return List.copyOf(FOUND);
     }
