@@ -7,36 +7,18 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
-import dev.streamchat.ai.config.EmbeddedStores;
+import dev.streamchat.ai.config.LocalServiceTest;
 import dev.streamchat.ai.config.RawHttp;
 
 /**
  * Every input of a question is bounded before any work starts, over real HTTP with the key: the body's size and
  * nesting, the ids, the history's length; and no error body shows a stack trace or a class name.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "AI_SERVICE_API_KEY=" + RequestBoundsIT.KEY,
-        "ai.model.provider=local",
-        "ai.rag.sample-library=false"})
-class RequestBoundsIT {
+class RequestBoundsIT extends LocalServiceTest {
 
-    static final String KEY = "request-bounds-it-key-0123456789abcdefgh";
     private static final Map<String, String> JSON = Map.of("X-API-Key", KEY, "Content-Type", "application/json",
             "Accept", "text/event-stream, application/json");
-
-    @LocalServerPort
-    int port;
-
-    @DynamicPropertySource
-    static void stores(DynamicPropertyRegistry registry) {
-        registry.add("spring.mongodb.uri", EmbeddedStores::mongoUri);
-        registry.add("spring.data.redis.url", EmbeddedStores::redisUrl);
-    }
 
     private RawHttp.Answer ask(String path, String body) throws Exception {
         return RawHttp.send(port, "POST", path, JSON, body);

@@ -8,32 +8,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The X-API-Key rule over real HTTP with raw request targets: every path needs the key except the health probes,
  * whatever spelling of a path the router would decode, strip or fold into an API call.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "AI_SERVICE_API_KEY=" + ApiKeyPathMatrixIT.KEY,
-        "ai.model.provider=local",
-        "ai.rag.sample-library=false"})
-class ApiKeyPathMatrixIT {
+class ApiKeyPathMatrixIT extends LocalServiceTest {
 
-    static final String KEY = "path-matrix-key-0123456789abcdef0123";
     private static final String QUESTION = "{\"user_id\":\"alice\",\"user_query\":\"What is a cell?\"}";
-
-    @LocalServerPort
-    int port;
-
-    @DynamicPropertySource
-    static void stores(DynamicPropertyRegistry registry) {
-        registry.add("spring.mongodb.uri", EmbeddedStores::mongoUri);
-        registry.add("spring.data.redis.url", EmbeddedStores::redisUrl);
-    }
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = ' ', value = {
