@@ -227,7 +227,8 @@ class SocketGatewayIT extends GatewayStackTest {
                         })
                 .get(10, java.util.concurrent.TimeUnit.SECONDS);
         java.util.UUID session = java.util.UUID.fromString(sid.get(10, java.util.concurrent.TimeUnit.SECONDS));
-        assertThat(namespace.getClient(session)).isNotNull();
+        // netty-socketio writes the open packet, then adds the session to the namespace: the client can be first.
+        await().atMost(Duration.ofSeconds(5)).until(() -> namespace.getClient(session) != null);
         // auth-timeout is 2 s; pings are answered, so the ping timeout cannot be what ends it.
         await().atMost(Duration.ofSeconds(6)).until(() -> namespace.getClient(session) == null);
         socket.abort();
