@@ -25,6 +25,8 @@ import dev.streamchat.gateway.testing.GatewayStackTest;
  * {@code GET /v3/api-docs} is public and lists exactly the REST routes the running gateway serves under
  * {@code /api/v1} (read from its handler mappings), with every method.
  */
+@GatewayStackTest.BlockingCallsNotChecked("springdoc builds the document on its first request on the event loop and "
+        + "reads class files to do it (ClassPathScanningCandidateComponentProvider via OpenAPIService.getApiDefClass)")
 // One Spring context for AuthRestIT, RestPathMatrixIT, OpenApiDocsIT and GrafanaDashboardIT: keep these identical.
 @TestPropertySource(properties = "gateway.auth.allowed-origins=" + TestBackends.ALLOWED_ORIGIN)
 class OpenApiDocsIT extends GatewayStackTest {
