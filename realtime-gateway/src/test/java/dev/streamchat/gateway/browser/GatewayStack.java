@@ -1,7 +1,6 @@
 package dev.streamchat.gateway.browser;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +9,7 @@ import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.streamchat.gateway.config.TestBackends;
 import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.GatewayApplication;
 import dev.streamchat.infra.EmbeddedMongo;
@@ -38,8 +38,8 @@ public final class GatewayStack implements AutoCloseable {
         redis = EmbeddedRedis.start(0);
         mongo = EmbeddedMongo.inMemory();
         ai = new FakeAiService();
-        gatewayPort = freePort();
-        socketPort = freePort();
+        gatewayPort = TestBackends.freePort();
+        socketPort = TestBackends.freePort();
         // Under this test JVM's own DATA_DIR (Failsafe gives each fork one): two JVMs never share generated secrets.
         Path dataDir = Files.createDirectories(Path.of(System.getenv().getOrDefault("DATA_DIR", "target/test-data"))
                 .resolve("browser"));
@@ -100,13 +100,6 @@ public final class GatewayStack implements AutoCloseable {
 
     public int socketPort() {
         return socketPort;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        }
     }
 
     @Override

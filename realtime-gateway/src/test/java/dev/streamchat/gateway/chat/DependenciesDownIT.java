@@ -2,8 +2,6 @@ package dev.streamchat.gateway.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -60,12 +58,9 @@ class DependenciesDownIT {
         MONGO.close();
     }
 
+    /** Nothing listens there: this JVM never hands it out again, and no bind(0) or connection on the machine takes it. */
     static int deadPort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestBackends.freePort();
     }
 
     @LocalServerPort
