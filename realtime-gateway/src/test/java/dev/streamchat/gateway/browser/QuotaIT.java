@@ -40,13 +40,16 @@ class QuotaIT extends BrowserTestBase {
         Browser browser = signedIn("hasty", "pro");
         String question = "Am I too fast?";
         // Empty the per-minute bucket through the page's own REST client (each call starts a short answer), then
-        // send from the composer at once: the bucket refills one token every 2 s, this takes milliseconds. The first
-        // 429s are too_many_streams (the per-user stream cap is checked after the rate limit): keep going past them.
+        // send from the composer. The first 429s are too_many_streams (the per-user stream cap is checked after the
+        // rate limit): keep going past them. The bucket gets a token back every 2 s, so the send waits for a refusal
+        // whose Retry-After is 2 (rounded up: more than a second to the next token), which leaves the click a whole
+        // second to reach the gateway; right after a refill it could otherwise take the new token and be answered.
         Object sent = browser.script("const q = arguments[0]; return (async () => {"
-                + " for (let i = 0; i < 100; i++) {"
+                + " for (let i = 0; i < 1000; i++) {"
                 + "   const r = await fetch('/api/v1/chat/new', {method: 'POST', headers: {'Content-Type': 'application/json'},"
                 + "     body: JSON.stringify({message: 'burst ' + i})});"
-                + "   if (r.status === 429 && (await r.json()).code === 'rate_limited') {"
+                + "   if (r.status === 429 && (await r.json()).code === 'rate_limited'"
+                + "       && r.headers.get('Retry-After') === '2') {"
                 + "     document.getElementById('composer-input').value = q;"
                 + "     document.getElementById('send-btn').click();"
                 + "     return 'sent after ' + i; } }"
