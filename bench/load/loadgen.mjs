@@ -107,6 +107,7 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
   const latencies = new Samples();
   const firstTokenAdded = new Samples();
   const timeToFirstToken = new Samples();
+  const postToFirstEmit = new Samples(); // from the POST to the ai-service emitting the first token
   const counts = { accepted: 0, refused503: 0, httpFailed: 0, completed: 0, streamErrors: 0, incomplete: 0,
     seqGaps: 0, shortReplies: 0, tokens: 0, unstamped: 0, connectFailed: 0 };
   const errorCodes = {};
@@ -142,6 +143,9 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
         latencies.add(added);
         if (payload.seq === 1) {
           firstTokenAdded.add(added);
+          if (user.sentAt) {
+            postToFirstEmit.add((Number(match[1]) - user.sentAt) / 1000);
+          }
         }
       } else {
         counts.unstamped++;
@@ -215,5 +219,5 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
   const elapsedMs = Date.now() - startedAt;
   closeAll(sockets);
   return { counts, errorCodes, latencies: latencies.values(), firstTokenAdded: firstTokenAdded.values(),
-    timeToFirstToken: timeToFirstToken.values(), elapsedMs, before, after };
+    timeToFirstToken: timeToFirstToken.values(), postToFirstEmit: postToFirstEmit.values(), elapsedMs, before, after };
 }

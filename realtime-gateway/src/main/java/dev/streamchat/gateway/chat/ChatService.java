@@ -22,6 +22,7 @@ import dev.streamchat.gateway.quota.FreeTierQuota;
 import dev.streamchat.gateway.ratelimit.ChatRateLimiter;
 import dev.streamchat.gateway.stream.AiRequest;
 import dev.streamchat.gateway.stream.AiRequest.HistoryMessage;
+import dev.streamchat.gateway.stream.StreamClaim;
 import dev.streamchat.gateway.stream.StreamRegistry;
 import dev.streamchat.gateway.stream.StreamRelay;
 import dev.streamchat.gateway.stream.StreamSpec;
@@ -222,17 +223,20 @@ public class ChatService {
                 new AiRequest(user.userId(), plan.classId(), plan.docId(), plan.question(), plan.history(), null,
                         choice.model(), choice.mode()),
                 plan.kind(), Instant.now());
-        Mono<Void> remember = plan.newSession()
-                ? streams.rememberSession(plan.sessionId(), user.userId()).onErrorMap(StoreUnavailable::map)
-                : Mono.empty();
-        return remember
-                .then(streams.lockSession(plan.sessionId(), streamId).onErrorMap(StoreUnavailable::map))
-                .flatMap(locked -> locked ? Mono.<Void>empty()
-                        : Mono.error(new ApiException(ErrorCode.STREAM_ACTIVE, "This session already has a running answer.")))
-                // Holding the lock, a delete that marked the session before now is seen here; one that marks it
-                // later finds the lock and ends this stream (and a whole answer that raced it is still charged).
-                .then(Mono.defer(() -> admit(user, plan, streamId)
-                        .onErrorResume(error -> unlock(plan, streamId).then(Mono.error(error)))))
+        // One trip to Redis for the owner of a new session, the session lock, the deletion check and the user's slot
+        // (StreamRegistry#claim); refused in the contract's order: 409 stream_active, 404, 429 too_many_streams.
+        return streams.claim(plan.sessionId(), plan.newSession() ? user.userId() : null, user.userId(), streamId,
+                        properties.maxConcurrentStreamsPerUser())
+                .onErrorMap(StoreUnavailable::map)
+                // A claim that failed half-way may hold the lock: give it back (only ours is ever released).
+                .onErrorResume(error -> unlock(plan, streamId).then(Mono.error(error)))
+                .flatMap(claim -> switch (claim) {
+                    case TAKEN -> Mono.<Void>empty();
+                    case SESSION_BUSY -> Mono.<Void>error(
+                            new ApiException(ErrorCode.STREAM_ACTIVE, "This session already has a running answer."));
+                    case SESSION_DELETED -> unlock(plan, streamId).then(Mono.<Void>error(sessionNotFound()));
+                    case NO_SLOT -> unlock(plan, streamId).then(Mono.<Void>error(tooManyStreams()));
+                })
                 .then(Mono.defer(() -> quota.reserve(user, streamId)
                         .onErrorResume(error -> unlock(plan, streamId).then(Mono.error(error)))))
                 .then(Mono.defer(() -> {
@@ -245,17 +249,11 @@ public class ChatService {
                 .thenReturn(new Accepted(plan.sessionId(), streamId, clientRequestId));
     }
 
-    /** With the session locked: the session is not deleted, and the user has a free stream slot. */
-    private Mono<Void> admit(AuthenticatedUser user, Plan plan, String streamId) {
-        return streams.isDeleted(plan.sessionId())
-                .onErrorMap(StoreUnavailable::map)
-                .flatMap(deleted -> deleted ? Mono.error(sessionNotFound())
-                        : streams.acquireStreamSlot(user.userId(), streamId, properties.maxConcurrentStreamsPerUser())
-                                .onErrorMap(StoreUnavailable::map))
-                .flatMap(taken -> taken ? Mono.<Void>empty() : Mono.error(new ApiException(ErrorCode.TOO_MANY_STREAMS,
-                        "You already have " + properties.maxConcurrentStreamsPerUser()
-                                + " answers running; wait for one to end or stop one.",
-                        java.time.Duration.ofSeconds(1), Map.of())));
+    private ApiException tooManyStreams() {
+        return new ApiException(ErrorCode.TOO_MANY_STREAMS,
+                "You already have " + properties.maxConcurrentStreamsPerUser()
+                        + " answers running; wait for one to end or stop one.",
+                java.time.Duration.ofSeconds(1), Map.of());
     }
 
     /**

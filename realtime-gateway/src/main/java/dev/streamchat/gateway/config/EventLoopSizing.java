@@ -6,11 +6,12 @@ import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
- * Sizes the gateway's event loops from the cores, so a 2-core box does not run three sets of loops sized for a
- * bigger one: Reactor Netty (WebFlux server and every WebClient share its loops; its own default is at least 4),
- * the netty-socketio workers (its default is two per core) and Lettuce's pools all get one thread per core
- * ({@code -XX:ActiveProcessorCount} caps what the JVM reports). A {@code -Dreactor.netty.ioWorkerCount} given on
- * the command line wins. Runs as an environment post-processor: before any Netty resource is created, in tests too.
+ * Sizes the gateway's event loops from the cores, so a 2-core box does not run loops sized for a bigger one: the
+ * one set of network loops ({@link GatewayLoops}: WebFlux server, Socket.IO server, ai-service client), the MongoDB
+ * driver's and Lettuce's pools all get one thread per core ({@code -XX:ActiveProcessorCount} caps what the JVM
+ * reports). Reactor Netty's global loops (its default is at least 4), which nothing of the gateway should use, are
+ * sized the same way unless {@code -Dreactor.netty.ioWorkerCount} is given. Runs as an environment post-processor:
+ * before any Netty resource is created, in tests too.
  */
 public final class EventLoopSizing implements EnvironmentPostProcessor, Ordered {
 

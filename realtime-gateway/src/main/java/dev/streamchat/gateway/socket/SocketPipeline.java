@@ -8,9 +8,10 @@ import io.netty.channel.ChannelPipeline;
 /**
  * netty-socketio's pipeline plus the gateway's guards, placed after the HTTP aggregator and before its packet
  * handler: the Origin/EIO check on every HTTP request, the per-socket inbound caps, the CONNECT normaliser that
- * lets a payload-less CONNECT be authenticated by its cookie, the upgrade probe flusher, and, right before the packet
- * handler, {@link ConnectingSockets} (it acts once the packet handler has answered a CONNECT); and, on the way out,
- * {@link PollingConnectionClose} next to the HTTP encoder.
+ * lets a payload-less CONNECT be authenticated by its cookie, the upgrade probe flusher, the tracker of each session's
+ * WebSocket loop ({@link SocketLoopTracker}), and, right before the packet handler, {@link ConnectingSockets} (it acts
+ * once the packet handler has answered a CONNECT); and, on the way out, {@link PollingConnectionClose} next to the
+ * HTTP encoder.
  */
 class SocketPipeline extends SocketIOChannelInitializer {
 
@@ -19,6 +20,7 @@ class SocketPipeline extends SocketIOChannelInitializer {
     private final ChannelInboundHandler connectNormalizer;
     private final ChannelInboundHandler upgradeProbeFlusher;
     private final ChannelInboundHandler connectingSockets;
+    private final ChannelInboundHandler loopTracker = new SocketLoopTracker();
 
     SocketPipeline(ChannelInboundHandler originGuard, ChannelInboundHandler inboundLimits,
                    ChannelInboundHandler connectNormalizer, ChannelInboundHandler upgradeProbeFlusher,
@@ -38,6 +40,7 @@ class SocketPipeline extends SocketIOChannelInitializer {
         pipeline.addBefore(PACKET_HANDLER, "streamchatInboundLimits", inboundLimits);
         pipeline.addBefore(PACKET_HANDLER, "streamchatConnectNormalizer", connectNormalizer);
         pipeline.addBefore(PACKET_HANDLER, "streamchatUpgradeProbeFlusher", upgradeProbeFlusher);
+        pipeline.addBefore(PACKET_HANDLER, "streamchatLoopTracker", loopTracker);
         pipeline.addBefore(PACKET_HANDLER, "streamchatConnectingSockets", connectingSockets);
     }
 }

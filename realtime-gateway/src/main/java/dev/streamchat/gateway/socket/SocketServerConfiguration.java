@@ -23,9 +23,8 @@ import dev.streamchat.gateway.auth.RevokedTokens;
 import dev.streamchat.gateway.auth.SocketAuthTokenListener;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.epoll.Epoll;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import dev.streamchat.gateway.config.EventLoopSizing;
+import dev.streamchat.gateway.config.GatewayLoops;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -36,7 +35,8 @@ import reactor.core.scheduler.Schedulers;
 class SocketServerConfiguration {
 
     @Bean
-    SocketIOServer socketIOServer(SocketProperties properties, AllowedOrigins allowedOrigins, MeterRegistry registry) {
+    SocketIOServer socketIOServer(SocketProperties properties, AllowedOrigins allowedOrigins, MeterRegistry registry,
+                                  GatewayLoops loops) {
         com.corundumstudio.socketio.Configuration config = new com.corundumstudio.socketio.Configuration();
         config.setHostname(properties.host());
         config.setPort(properties.port());
@@ -46,10 +46,9 @@ class SocketServerConfiguration {
         config.setJsonSupport(new SocketJsonSupport());
         config.setWebsocketCompression(properties.perMessageDeflate());
         config.setHttpCompression(properties.perMessageDeflate());
-        // One acceptor; one I/O loop per core (netty-socketio's default is two per core), native epoll where it loads.
-        config.setBossThreads(1);
-        config.setWorkerThreads(EventLoopSizing.ioThreads());
-        config.setUseLinuxNativeEpoll(Epoll.isAvailable());
+        // The gateway's own loops (one per core, shared with the WebFlux server and the ai-service client), not
+        // netty-socketio's boss and worker groups; the channel type follows the loops' (native epoll where it loads).
+        config.setUseLinuxNativeEpoll(loops.epoll());
         // Acks are sent when a command answers, after the listener has returned.
         config.setAckMode(AckMode.MANUAL);
         config.setMaxFramePayloadLength(properties.transportLimitBytes());
@@ -69,7 +68,7 @@ class SocketServerConfiguration {
         config.getSocketConfig().setWriteBufferWaterMarkHigh(high);
         config.getSocketConfig().setWriteBufferWaterMarkLow(Math.max(1, high / 2));
         config.getSocketConfig().setReuseAddress(true);
-        return new SocketIOServer(config);
+        return new SharedLoopsSocketIOServer(config, loops);
     }
 
     @Bean

@@ -11,6 +11,7 @@ import com.corundumstudio.socketio.transport.NamespaceClient;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoop;
 
 /**
  * {@link UserEvents} on this node: the event goes to every socket in the default namespace's room named by the user
@@ -20,7 +21,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * whose CONNECT reply is not out yet gets the event right after it ({@link ConnectingSockets}).
  * Never blocks, never throws.
  */
-class UserRooms implements RoomEvents {
+class UserRooms implements RoomEvents, UserSocketLoops {
 
     private static final Logger log = LoggerFactory.getLogger(UserRooms.class);
     static final int MAX_QUEUED_POLLING_PACKETS = 4096;
@@ -56,6 +57,21 @@ class UserRooms implements RoomEvents {
         } catch (RuntimeException e) {
             log.warn("emit failed userId={} event={} error={}", userId, event, e.toString());
         }
+    }
+
+    @Override
+    public EventLoop loopOf(String userId) {
+        try {
+            for (SocketIOClient client : namespace.getRoomOperations(userId).getClients()) {
+                Object loop = client.get(SocketLoopTracker.LOOP_KEY);
+                if (loop instanceof EventLoop eventLoop) {
+                    return eventLoop;
+                }
+            }
+        } catch (RuntimeException e) {
+            log.debug("no socket loop userId={} error={}", userId, e.toString());
+        }
+        return null;
     }
 
     static boolean canTake(SocketIOClient client) {

@@ -6,6 +6,7 @@ import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -15,6 +16,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 
+import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClientRequest;
@@ -33,19 +35,23 @@ public class AiServiceClient {
     static final String STREAM_PATH = "/api/v1/semantic_search_stream";
     static final String BLOCKING_PATH = "/api/v1/semantic_search";
 
-    private final WebClient webClient;
+    private final LoopAffineClients clients;
+    private final int maxStreams;
+    private final AtomicInteger openStreams = new AtomicInteger();
     private final StreamProperties streamProperties;
     private final JsonMapper json;
     private final AiStreamEventDecoder decoder;
     private final Duration retryDelay;
 
-    public AiServiceClient(WebClient webClient, AiServiceProperties aiProperties, StreamProperties streamProperties,
-                           JsonMapper json) {
-        this(webClient, streamProperties, json, Duration.ofSeconds(1));
+    AiServiceClient(LoopAffineClients clients, AiServiceProperties aiProperties, StreamProperties streamProperties,
+                    JsonMapper json) {
+        this(clients, aiProperties.maxStreams(), streamProperties, json, Duration.ofSeconds(1));
     }
 
-    AiServiceClient(WebClient webClient, StreamProperties streamProperties, JsonMapper json, Duration retryDelay) {
-        this.webClient = webClient;
+    AiServiceClient(LoopAffineClients clients, int maxStreams, StreamProperties streamProperties, JsonMapper json,
+                    Duration retryDelay) {
+        this.clients = clients;
+        this.maxStreams = maxStreams;
         this.streamProperties = streamProperties;
         this.json = json;
         this.decoder = new AiStreamEventDecoder(json);
@@ -61,9 +67,29 @@ public class AiServiceClient {
      * stream, which the caller detects). Cancelling closes the HTTP connection.
      */
     public Mono<Void> stream(AiRequest request, Runnable onAccepted, Consumer<AiStreamEvent> onEvent) {
-        if (!streamProperties.enableStreaming()) {
-            return blocking(request, onAccepted, onEvent);
-        }
+        return stream(request, null, onAccepted, onEvent);
+    }
+
+    /**
+     * {@link #stream(AiRequest, Runnable, Consumer)} read on {@code loop} (the user's socket's, so every callback runs
+     * there and a token reaches the socket without a thread hand-off); any loop when null. At most
+     * {@code AI_SERVICE_MAX_STREAMS} run at once: one more fails at once with {@link AiServiceUnavailableException}.
+     */
+    public Mono<Void> stream(AiRequest request, EventLoop loop, Runnable onAccepted, Consumer<AiStreamEvent> onEvent) {
+        return Mono.defer(() -> {
+            if (openStreams.incrementAndGet() > maxStreams) {
+                openStreams.decrementAndGet();
+                return Mono.error(new AiServiceUnavailableException("too many streams to the ai-service", 0, null));
+            }
+            WebClient webClient = clients.on(loop);
+            Mono<Void> call = streamProperties.enableStreaming() ? streaming(webClient, request, onAccepted, onEvent)
+                    : blocking(webClient, request, onAccepted, onEvent);
+            return call.doFinally(signal -> openStreams.decrementAndGet());
+        });
+    }
+
+    private Mono<Void> streaming(WebClient webClient, AiRequest request, Runnable onAccepted,
+                                 Consumer<AiStreamEvent> onEvent) {
         String body = json.writeValueAsString(request.toWire());
         Duration idle = streamProperties.idleTimeout();
         return Mono.defer(() -> {
@@ -159,7 +185,8 @@ public class AiServiceClient {
     }
 
     /** {@code ENABLE_STREAMING=false}: the blocking endpoint, its whole answer as one token, then done. */
-    private Mono<Void> blocking(AiRequest request, Runnable onAccepted, Consumer<AiStreamEvent> onEvent) {
+    private Mono<Void> blocking(WebClient webClient, AiRequest request, Runnable onAccepted,
+                                Consumer<AiStreamEvent> onEvent) {
         String body = json.writeValueAsString(request.toWire());
         return Mono.defer(() -> {
             AtomicBoolean accepted = new AtomicBoolean();

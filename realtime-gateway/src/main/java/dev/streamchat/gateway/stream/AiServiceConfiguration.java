@@ -1,6 +1,7 @@
 package dev.streamchat.gateway.stream;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.channel.ChannelOption;
 
@@ -10,14 +11,17 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.streamchat.gateway.config.GatewayLoops;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The one HTTP client to the ai-service. Each running stream holds a connection, so the pool is sized by
- * {@code AI_SERVICE_MAX_STREAMS} and a stream beyond it waits at most {@code pendingAcquireTimeout}
- * before failing fast (503), never parking silently in a queue.
+ * The HTTP clients to the ai-service, on the gateway's own event loops. Streams go through {@link LoopAffineClients}
+ * (one pool per loop, so a stream is read on its user's socket's loop); the model list and documents through one
+ * shared pool. Each running stream holds a connection; {@code AI_SERVICE_MAX_STREAMS} bounds them all together
+ * ({@link AiServiceClient} refuses one more at once: 503, never a silent queue), and a stream waits at most
+ * {@code pendingAcquireTimeout} for a connection of its loop's pool.
  */
 @Configuration(proxyBeanMethods = false)
 class AiServiceConfiguration {
@@ -26,7 +30,30 @@ class AiServiceConfiguration {
 
     @Bean(destroyMethod = "dispose")
     ConnectionProvider aiServiceConnectionProvider(AiServiceProperties properties) {
-        return ConnectionProvider.builder("ai-service")
+        return pool("ai-service", properties);
+    }
+
+    @Bean(AI_WEB_CLIENT)
+    WebClient aiServiceWebClient(AiServiceProperties properties,
+                                 @Qualifier("aiServiceConnectionProvider") ConnectionProvider provider, GatewayLoops loops) {
+        return webClient(properties, HttpClient.create(provider).runOn(loops.resources()));
+    }
+
+    @Bean(destroyMethod = "close")
+    LoopAffineClients aiServiceStreamClients(AiServiceProperties properties, GatewayLoops loops) {
+        AtomicInteger index = new AtomicInteger();
+        return new LoopAffineClients(loops.loops(), loop -> pool("ai-service-stream-" + index.getAndIncrement(), properties),
+                (loop, pool) -> webClient(properties, HttpClient.create(pool).runOn(loop)));
+    }
+
+    @Bean
+    AiServiceClient aiServiceClient(LoopAffineClients aiServiceStreamClients, AiServiceProperties ai,
+                                    StreamProperties stream, JsonMapper json) {
+        return new AiServiceClient(aiServiceStreamClients, ai, stream, json);
+    }
+
+    private static ConnectionProvider pool(String name, AiServiceProperties properties) {
+        return ConnectionProvider.builder(name)
                 .maxConnections(properties.maxStreams())
                 .pendingAcquireMaxCount(Math.max(16, properties.maxStreams() / 10))
                 .pendingAcquireTimeout(properties.pendingAcquireTimeout())
@@ -36,24 +63,15 @@ class AiServiceConfiguration {
                 .build();
     }
 
-    @Bean(AI_WEB_CLIENT)
-    WebClient aiServiceWebClient(AiServiceProperties properties,
-                                 @Qualifier("aiServiceConnectionProvider") ConnectionProvider provider) {
-        HttpClient http = HttpClient.create(provider)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis());
+    private static WebClient webClient(AiServiceProperties properties, HttpClient http) {
         WebClient.Builder builder = WebClient.builder()
                 .baseUrl(properties.url().toString())
-                .clientConnector(new ReactorClientHttpConnector(http))
+                .clientConnector(new ReactorClientHttpConnector(
+                        http.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())))
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024));
         if (properties.apiKey() != null && !properties.apiKey().isEmpty()) {
             builder.defaultHeader("X-API-Key", properties.apiKey());
         }
         return builder.build();
-    }
-
-    @Bean
-    AiServiceClient aiServiceClient(@Qualifier(AI_WEB_CLIENT) WebClient webClient, AiServiceProperties ai,
-                                    StreamProperties stream, JsonMapper json) {
-        return new AiServiceClient(webClient, ai, stream, json);
     }
 }

@@ -34,30 +34,14 @@ public class StreamRegistry {
         }
     }
 
-    public Mono<Boolean> lockSession(String sessionId, String streamId) {
-        return store.lockSession(sessionId, streamId);
+    /** See {@link StreamStore#claim}: owner (new session), lock, deletion check and slot in one trip to Redis. */
+    public Mono<StreamClaim> claim(String sessionId, String newSessionOwner, String userId, String streamId,
+                                   int maxStreams) {
+        return store.claim(sessionId, newSessionOwner, userId, streamId, maxStreams);
     }
 
     public Mono<Void> unlockSession(String sessionId, String streamId) {
         return store.unlockSession(sessionId, streamId);
-    }
-
-    /**
-     * Takes one of the user's {@code CHAT_MAX_CONCURRENT_STREAMS_PER_USER} slots (all nodes) for a stream whose
-     * session is locked; false when the user runs that many already. The slot frees itself when the stream's
-     * lease ends (released on {@link #unlockSession}, at the stream's end, or when its node dies).
-     */
-    public Mono<Boolean> acquireStreamSlot(String userId, String streamId, int maxStreams) {
-        return store.acquireSlot(userId, streamId, maxStreams);
-    }
-
-    /** Whether the session was deleted recently (no stream may run or write in it). */
-    public Mono<Boolean> isDeleted(String sessionId) {
-        return store.isDeleted(sessionId);
-    }
-
-    public Mono<Void> rememberSession(String sessionId, String userId) {
-        return store.rememberSession(sessionId, userId);
     }
 
     public Mono<String> sessionOwner(String sessionId) {

@@ -20,6 +20,7 @@ import dev.streamchat.gateway.error.ErrorCode;
 import dev.streamchat.gateway.socket.SocketEvents;
 import dev.streamchat.gateway.socket.StreamPayloads;
 import dev.streamchat.gateway.socket.UserEvents;
+import dev.streamchat.gateway.socket.UserSocketLoops;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,6 +40,7 @@ public class StreamRelay {
 
     private final AiServiceClient ai;
     private final UserEvents events;
+    private final UserSocketLoops socketLoops;
     private final StreamListeners listeners;
     private final StreamEndings endings;
     private final StreamStore store;
@@ -52,10 +54,11 @@ public class StreamRelay {
     private final Counter tokensRelayed;
     private volatile Runnable flushNow = () -> { };
 
-    StreamRelay(AiServiceClient ai, UserEvents events, StreamListeners listeners, StreamEndings endings, StreamStore store, ActiveStreams active,
+    StreamRelay(AiServiceClient ai, UserEvents events, UserSocketLoops socketLoops, StreamListeners listeners, StreamEndings endings, StreamStore store, ActiveStreams active,
                 StreamProperties properties, AiServiceProperties aiProperties, JsonMapper json, MeterRegistry meters) {
         this.ai = ai;
         this.events = events;
+        this.socketLoops = socketLoops;
         this.listeners = listeners;
         this.endings = endings;
         this.store = store;
@@ -86,7 +89,9 @@ public class StreamRelay {
         return store.open(spec, stateJson(spec, "in_progress"))
                 .then(Mono.defer(() -> {
                     active.add(stream);
-                    stream.upstream = ai.stream(spec.aiRequest(), () -> onAccepted(stream), event -> onEvent(stream, event))
+                    // Read on the loop of the user's socket here, so its tokens are written to it inline.
+                    stream.upstream = ai.stream(spec.aiRequest(), socketLoops.loopOf(spec.userId()),
+                                    () -> onAccepted(stream), event -> onEvent(stream, event))
                             .subscribe(null, error -> onError(stream, error), () -> onComplete(stream));
                     Duration deadline = properties.enableStreaming() ? aiProperties.statusTimeout()
                             : properties.overallLimit();

@@ -234,6 +234,35 @@ class StreamStore {
                 .timeout(StoreTimeouts.CALL);
     }
 
+    /**
+     * Everything a new stream takes before the quota, in one trip to Redis: for a new session its owner
+     * ({@code newSessionOwner}, else null), the session lock and the stream's lease ({@link #LOCK_SESSION}), whether
+     * the session was deleted, and one of the user's stream slots ({@link #ACQUIRE_SLOT}). The commands go back to
+     * back on the one shared connection and Redis runs them in that order, so the deletion check still sees the
+     * state after the lock was taken (a delete marked before is seen here; one marked later finds the lock). The
+     * slot is taken even when the lock or the deletion check refuses: it holds nothing then, since a slot only
+     * counts while its stream's lease exists (the caller gives the lease back when it refuses).
+     */
+    Mono<StreamClaim> claim(String sessionId, String newSessionOwner, String userId, String streamId, int maxStreams) {
+        return redis.commands()
+                .flatMap(r -> Mono.zip(
+                        newSessionOwner == null ? Mono.just("")
+                                : r.setex(sessionOwnerKey(sessionId), SESSION_OWNER_TTL_S, newSessionOwner).defaultIfEmpty(""),
+                        r.<Long>eval(LOCK_SESSION, ScriptOutputType.INTEGER,
+                                new String[] {sessionLockKey(sessionId), leaseKey(streamId)}, streamId,
+                                Long.toString(RUNNING_TTL.toMillis()), Long.toString(properties.leaseTtl().toMillis()),
+                                LEASE_PREFIX, LEASE_SUFFIX).next().defaultIfEmpty(0L),
+                        r.exists(sessionDeletedKey(sessionId)).defaultIfEmpty(0L),
+                        r.<Long>eval(ACQUIRE_SLOT, ScriptOutputType.INTEGER, new String[] {userSlotsKey(userId)},
+                                streamId, LEASE_PREFIX, LEASE_SUFFIX, Integer.toString(maxStreams),
+                                Long.toString(RUNNING_TTL.toMillis())).next().defaultIfEmpty(0L)))
+                .timeout(StoreTimeouts.CALL)
+                .map(taken -> taken.getT2() != 1L ? StreamClaim.SESSION_BUSY
+                        : taken.getT3() > 0 ? StreamClaim.SESSION_DELETED
+                        : taken.getT4() != 1L ? StreamClaim.NO_SLOT
+                        : StreamClaim.TAKEN);
+    }
+
     Mono<Void> unlockSession(String sessionId, String streamId) {
         return redis.commands()
                 .flatMap(r -> r.eval("redis.call('DEL', KEYS[2]) if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
@@ -246,12 +275,6 @@ class StreamStore {
         return redis.commands().flatMap(r -> r.get(sessionLockKey(sessionId))).timeout(StoreTimeouts.CALL);
     }
 
-    /** Remembers that a session id handed out in a 202 belongs to {@code userId} before its first save. */
-    Mono<Void> rememberSession(String sessionId, String userId) {
-        return redis.commands().flatMap(r -> r.setex(sessionOwnerKey(sessionId), SESSION_OWNER_TTL_S, userId))
-                .timeout(StoreTimeouts.CALL).then();
-    }
-
     Mono<String> sessionOwner(String sessionId) {
         return redis.commands().flatMap(r -> r.get(sessionOwnerKey(sessionId))).timeout(StoreTimeouts.CALL);
     }
@@ -262,17 +285,6 @@ class StreamStore {
 
     static String userSlotsKey(String userId) {
         return "chat:slots:{" + userId + "}";
-    }
-
-    /** Takes a concurrent-stream slot for a stream whose session lock (and lease) was just taken. */
-    Mono<Boolean> acquireSlot(String userId, String streamId, int maxStreams) {
-        return redis.commands()
-                .flatMap(r -> r.<Long>eval(ACQUIRE_SLOT, ScriptOutputType.INTEGER, new String[] {userSlotsKey(userId)},
-                        streamId, LEASE_PREFIX, LEASE_SUFFIX, Integer.toString(maxStreams),
-                        Long.toString(RUNNING_TTL.toMillis())).next())
-                .map(result -> result == 1L)
-                .defaultIfEmpty(false)
-                .timeout(StoreTimeouts.CALL);
     }
 
     static String sessionDeletedKey(String sessionId) {

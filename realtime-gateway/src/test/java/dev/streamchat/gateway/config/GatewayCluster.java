@@ -39,21 +39,6 @@ public final class GatewayCluster implements AutoCloseable {
         }
     }
 
-    /**
-     * Each node its own Reactor Netty loops and pools: with the global ones (Boot's default) the first node to stop
-     * would dispose them under the other nodes of this JVM, which separate processes never share.
-     */
-    @org.springframework.boot.test.context.TestConfiguration(proxyBeanMethods = false)
-    static class OwnNettyResources {
-        @org.springframework.context.annotation.Bean
-        org.springframework.http.client.ReactorResourceFactory reactorResourceFactory() {
-            org.springframework.http.client.ReactorResourceFactory factory =
-                    new org.springframework.http.client.ReactorResourceFactory();
-            factory.setUseGlobalResources(false);
-            return factory;
-        }
-    }
-
     private final int redisPort = TestBackends.freePort();
     private final int mongoPort = TestBackends.freePort();
     private final Path mongoFile;
@@ -119,7 +104,8 @@ public final class GatewayCluster implements AutoCloseable {
         properties.putAll(extra);
         // Command-line arguments: they win over application.yml (builder properties would not).
         String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class, OwnNettyResources.class)
+        // Each node has its own event loops (GatewayLoops, owned by its context): stopping one leaves the others'.
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
                 .run(args);
         int httpPort = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
         Node node = new Node(context, httpPort, socketPort);

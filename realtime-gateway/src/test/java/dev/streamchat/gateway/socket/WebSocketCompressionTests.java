@@ -19,6 +19,7 @@ import org.springframework.util.unit.DataSize;
 import com.corundumstudio.socketio.SocketIOServer;
 
 import dev.streamchat.gateway.auth.AllowedOrigins;
+import dev.streamchat.gateway.config.GatewayLoops;
 import dev.streamchat.gateway.config.TestBackends;
 
 /**
@@ -46,8 +47,9 @@ class WebSocketCompressionTests {
         SocketProperties properties = new SocketProperties(port, "127.0.0.1", null, Duration.ofSeconds(25),
                 Duration.ofSeconds(20), DataSize.ofKilobytes(16), 20, DataSize.ofMegabytes(1), Duration.ofSeconds(10),
                 Duration.ofSeconds(30), deflate, 20, 30, 2000);
+        GatewayLoops loops = new GatewayLoops(1);
         SocketIOServer server = new SocketServerConfiguration().socketIOServer(properties, Mockito.mock(AllowedOrigins.class),
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), loops);
         server.start();
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(5000);
@@ -63,6 +65,7 @@ class WebSocketCompressionTests {
             return readHeaders(socket.getInputStream());
         } finally {
             server.stop();
+            loops.close();
         }
     }
 

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.streamchat.gateway.config.GatewayLoops;
 import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.testing.AiReply;
 import reactor.core.Disposable;
-import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The ai-service client against a fake ai-service over real HTTP: status rule, retries, capacity, cancel. */
@@ -28,7 +28,8 @@ class AiServiceClientTests {
 
     private final JsonMapper json = JsonMapper.builder().build();
     private FakeAiService ai;
-    private ConnectionProvider provider;
+    private final GatewayLoops loops = new GatewayLoops(2);
+    private LoopAffineClients clients;
 
     @BeforeEach
     void start() throws IOException {
@@ -38,9 +39,10 @@ class AiServiceClientTests {
     @AfterEach
     void stop() {
         ai.close();
-        if (provider != null) {
-            provider.dispose();
+        if (clients != null) {
+            clients.close();
         }
+        loops.close();
     }
 
     private AiServiceClient client(String url, int maxStreams, boolean streaming) {
@@ -53,8 +55,8 @@ class AiServiceClientTests {
         StreamProperties streams = new StreamProperties(streaming, idleTimeout, Duration.ofSeconds(20),
                 Duration.ofSeconds(300), Duration.ofMillis(50));
         AiServiceConfiguration configuration = new AiServiceConfiguration();
-        provider = configuration.aiServiceConnectionProvider(properties);
-        return configuration.aiServiceClient(configuration.aiServiceWebClient(properties, provider), properties, streams, json);
+        clients = configuration.aiServiceStreamClients(properties, loops);
+        return configuration.aiServiceClient(clients, properties, streams, json);
     }
 
     private static AiRequest request(String query) {
@@ -71,6 +73,23 @@ class AiServiceClientTests {
         assertThat(events).hasSize(6);
         assertThat(events.get(5)).isInstanceOf(AiStreamEvent.Done.class);
         assertThat(ai.lastCallFor("hello").body.get("source").asString()).isEqualTo("main_app");
+    }
+
+    /**
+     * Each stream is read on the loop it was asked for (the user's socket's), also when a kept-alive connection of
+     * another loop is idle: with one pool for all loops, either leasing order (FIFO or LIFO) would hand one of these
+     * streams a connection of the wrong loop.
+     */
+    @Test
+    void readsEveryStreamOnTheLoopItWasAskedFor() {
+        AiServiceClient client = client(ai.url(), 10, true);
+        for (int index : new int[] {0, 1, 1, 0, 1, 0}) {
+            io.netty.channel.EventLoop loop = loops.loops().get(index);
+            List<Boolean> onLoop = new CopyOnWriteArrayList<>();
+            client.stream(request("hello"), loop, () -> onLoop.add(loop.inEventLoop()),
+                    event -> onLoop.add(loop.inEventLoop())).block(Duration.ofSeconds(10));
+            assertThat(onLoop).hasSize(7).containsOnly(true);
+        }
     }
 
     @Test

@@ -61,6 +61,26 @@ class StreamFanoutIT extends GatewayStackTest {
     @org.springframework.beans.factory.annotation.Autowired
     UserEvents events;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    dev.streamchat.gateway.socket.UserSocketLoops socketLoops;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    dev.streamchat.gateway.config.GatewayLoops gatewayLoops;
+
+    /**
+     * A user's WebSocket runs on one of the gateway's loops and is found there, so the user's streams are read on
+     * that loop (AiServiceClientTests checks the reading side) and written to the socket without a hand-off.
+     */
+    @Test
+    void aUsersWebSocketIsFoundOnOneOfTheGatewayLoops() throws Exception {
+        String user = "loop-" + Long.toHexString(System.nanoTime());
+        assertThat(socketLoops.loopOf(user)).isNull();
+        try (UserSocket tab = new UserSocket(socketPort, login(user))) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> tab.connected.get() && socketLoops.loopOf(user) != null);
+            assertThat(gatewayLoops.loops()).contains(socketLoops.loopOf(user));
+        }
+    }
+
 
 
 
