@@ -12,8 +12,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Primary;
 import org.springframework.stereotype.Component;
 
-import dev.streamchat.gateway.persistence.RedisConfiguration.GatewayRedis;
-import dev.streamchat.gateway.persistence.StoreTimeouts;
 import dev.streamchat.gateway.socket.RoomEvents;
 import dev.streamchat.gateway.socket.SocketEvents;
 import dev.streamchat.gateway.socket.UserEvents;
@@ -38,17 +36,12 @@ public class ClusterEvents implements UserEvents {
             SocketEvents.STREAM_PROGRESS, SocketEvents.STREAM_COMPLETE, SocketEvents.STREAM_ERROR);
 
     private final RoomEvents local;
-    private final GatewayRedis redis;
-    private final NodeIdentity node;
-    private final JsonMapper json;
+    private final UserChannels channels;
     private final Counter published;
 
-    ClusterEvents(RoomEvents local, GatewayRedis redis, NodeIdentity node, JsonMapper json, UserChannels channels,
-                  MeterRegistry meters) {
+    ClusterEvents(RoomEvents local, JsonMapper json, UserChannels channels, MeterRegistry meters) {
         this.local = local;
-        this.redis = redis;
-        this.node = node;
-        this.json = json;
+        this.channels = channels;
         this.published = Counter.builder("gateway.fanout.events.published")
                 .description("Room events (other than stream events) published to other nodes").register(meters);
         channels.onFrame(KIND, (userId, frame) -> local.emit(userId, frame.path("e").asString(),
@@ -62,14 +55,10 @@ public class ClusterEvents implements UserEvents {
             return;
         }
         try {
-            Map<String, Object> frame = new LinkedHashMap<>();
-            frame.put("o", node.id());
-            frame.put("k", KIND);
-            frame.put("e", event);
-            frame.put("p", payload);
-            String message = json.writeValueAsString(frame);
-            redis.commands().flatMap(r -> r.publish(UserChannels.channel(userId), message))
-                    .timeout(StoreTimeouts.CALL)
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("e", event);
+            body.put("p", payload);
+            channels.publish(userId, KIND, body)
                     .subscribe(n -> published.increment(),
                             error -> log.debug("fan-out publish failed event={} error={}", event, error.toString()));
         } catch (RuntimeException e) {

@@ -1,6 +1,5 @@
 package dev.streamchat.gateway.cluster;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.slf4j.Logger;
@@ -10,9 +9,6 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 import dev.streamchat.gateway.auth.TokenRevoked;
-import dev.streamchat.gateway.persistence.RedisConfiguration.GatewayRedis;
-import dev.streamchat.gateway.persistence.StoreTimeouts;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A logout on one node ends that token's sockets on every node: the local {@link TokenRevoked} is published (the
@@ -27,15 +23,10 @@ class ClusterRevocations {
     private static final Logger log = LoggerFactory.getLogger(ClusterRevocations.class);
     static final String KIND = "r";
 
-    private final GatewayRedis redis;
-    private final NodeIdentity node;
-    private final JsonMapper json;
+    private final UserChannels channels;
 
-    ClusterRevocations(GatewayRedis redis, NodeIdentity node, JsonMapper json, UserChannels channels,
-                       ApplicationEventPublisher events) {
-        this.redis = redis;
-        this.node = node;
-        this.json = json;
+    ClusterRevocations(UserChannels channels, ApplicationEventPublisher events) {
+        this.channels = channels;
         channels.onFrame(KIND, (userId, frame) -> {
             String hash = frame.path("h").asString("");
             if (!hash.isEmpty()) {
@@ -49,13 +40,7 @@ class ClusterRevocations {
         if (revoked.fromOtherNode()) {
             return;
         }
-        Map<String, Object> frame = new LinkedHashMap<>();
-        frame.put("o", node.id());
-        frame.put("k", KIND);
-        frame.put("h", revoked.tokenHash());
-        String message = json.writeValueAsString(frame);
-        redis.commands().flatMap(r -> r.publish(UserChannels.channel(revoked.userId()), message))
-                .timeout(StoreTimeouts.CALL)
+        channels.publish(revoked.userId(), KIND, Map.of("h", revoked.tokenHash()))
                 .subscribe(n -> { }, error -> log.warn("logout not sent to other nodes error={}", error.toString()));
     }
 }

@@ -21,6 +21,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import dev.streamchat.gateway.persistence.RedisConfiguration.GatewayRedis;
+import dev.streamchat.gateway.persistence.StoreTimeouts;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -74,6 +75,19 @@ public class UserChannels implements SmartLifecycle {
 
     public static String channel(String userId) {
         return PREFIX + userId;
+    }
+
+    /**
+     * Publishes a frame of {@code kind} on {@code userId}'s channel: this node's id first ({@code "o"}, how every node
+     * drops its own echoes), then the kind ({@code "k"}), then {@code body}'s members. The number of nodes that got it.
+     */
+    Mono<Long> publish(String userId, String kind, Map<String, Object> body) {
+        Map<String, Object> frame = new java.util.LinkedHashMap<>();
+        frame.put("o", node.id());
+        frame.put("k", kind);
+        frame.putAll(body);
+        String message = json.writeValueAsString(frame);
+        return redis.commands().flatMap(r -> r.publish(channel(userId), message)).timeout(StoreTimeouts.CALL);
     }
 
     /** Routes frames of {@code kind} to {@code listener} (one listener per kind). */
