@@ -2,7 +2,6 @@ package dev.streamchat.gateway.reply;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,7 +37,6 @@ class PendingReplyReplayer extends PeriodicTask {
     private final ReplyWriter writer;
     private final UserEvents events;
     private final ReplyProperties properties;
-    private final AtomicBoolean busy = new AtomicBoolean();
     private final Counter replayed;
 
     PendingReplyReplayer(PendingReplies pending, LocalPendingReplies local, ReplyWriter writer, UserEvents events,
@@ -55,10 +53,12 @@ class PendingReplyReplayer extends PeriodicTask {
 
     /** One pass (also called by tests); passes never overlap. */
     Mono<Void> replayOnce() {
-        if (!busy.compareAndSet(false, true)) {
-            return Mono.empty();
-        }
-        Mono<Void> fromRedis = pending.claimDue(BATCH)
+        return onePassAtATime(() -> fromRedis().then(fromMemory()));
+    }
+
+    /** Due replies kept in Redis, written to MongoDB. */
+    private Mono<Void> fromRedis() {
+        return pending.claimDue(BATCH)
                 .concatMap(streamId -> pending.get(streamId)
                         .flatMap(reply -> replay(reply).then(pending.remove(streamId)))
                         .switchIfEmpty(pending.remove(streamId).then(Mono.empty()))
@@ -69,13 +69,16 @@ class PendingReplyReplayer extends PeriodicTask {
                         }))
                 .then()
                 .onErrorResume(error -> Mono.empty());
-        Mono<Void> fromMemory = Flux.fromIterable(local.snapshot())
+    }
+
+    /** Replies this node kept in memory while Redis was down: handed to Redis, or written if it is still down. */
+    private Mono<Void> fromMemory() {
+        return Flux.fromIterable(local.snapshot())
                 .concatMap(reply -> pending.put(reply) // Redis is back: hand it over to every node
                         .doOnSuccess(v -> local.remove(reply.streamId()))
                         .onErrorResume(redisDown -> replay(reply).doOnSuccess(v -> local.remove(reply.streamId())))
                         .onErrorResume(error -> Mono.empty()))
                 .then();
-        return fromRedis.then(fromMemory).doFinally(signal -> busy.set(false));
     }
 
     private Mono<Void> replay(PendingReply reply) {

@@ -3,7 +3,6 @@ package dev.streamchat.gateway.stream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,7 +38,6 @@ class LeaseSweeper extends PeriodicTask {
     private final ActiveStreams active;
     private final StreamFanout fanout;
     private final JsonMapper json;
-    private final AtomicBoolean busy = new AtomicBoolean();
     private final Counter ended;
 
     LeaseSweeper(StreamStore store, ActiveStreams active, StreamFanout fanout, JsonMapper json,
@@ -57,10 +55,7 @@ class LeaseSweeper extends PeriodicTask {
 
     /** One pass (tests call it too); passes never overlap. Never errors. */
     Mono<Void> sweepOnce() {
-        if (!busy.compareAndSet(false, true)) {
-            return Mono.empty();
-        }
-        return store.overdue(System.currentTimeMillis(), BATCH)
+        return onePassAtATime(() -> store.overdue(System.currentTimeMillis(), BATCH)
                 .flatMapMany(Flux::fromIterable)
                 .filter(streamId -> active.get(streamId) == null) // ours: our own flush notices a lapsed lease
                 .concatMap(streamId -> endIfDead(streamId).onErrorResume(error -> {
@@ -68,8 +63,7 @@ class LeaseSweeper extends PeriodicTask {
                     return Mono.empty();
                 }))
                 .then()
-                .onErrorResume(error -> Mono.empty())
-                .doFinally(signal -> busy.set(false));
+                .onErrorResume(error -> Mono.empty()));
     }
 
     private Mono<Void> endIfDead(String streamId) {

@@ -3,10 +3,13 @@ package dev.streamchat.gateway.stream;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import org.springframework.context.SmartLifecycle;
 
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -20,6 +23,7 @@ public abstract class PeriodicTask implements SmartLifecycle {
     private final Scheduler scheduler;
     private final Duration period;
     private volatile Disposable ticking;
+    private final AtomicBoolean passing = new AtomicBoolean();
 
     /** {@code scheduler} must have one thread; the subclass may use it for one-off work ({@link #scheduler()}). */
     protected PeriodicTask(Scheduler scheduler, Duration period) {
@@ -38,6 +42,17 @@ public abstract class PeriodicTask implements SmartLifecycle {
             thread.setDaemon(true);
             return thread;
         }), name);
+    }
+
+    /**
+     * {@code pass}, unless the previous pass has not ended yet (then nothing): for a task whose pass is asynchronous
+     * and may outlast the period, so passes (a tick's or a test's) never overlap.
+     */
+    protected final Mono<Void> onePassAtATime(Supplier<Mono<Void>> pass) {
+        if (!passing.compareAndSet(false, true)) {
+            return Mono.empty();
+        }
+        return pass.get().doFinally(signal -> passing.set(false));
     }
 
     /** One run, on the scheduler's thread. */
