@@ -522,7 +522,10 @@ class App {
     this.tracker.remove(entry);
     this.saveStreams();
     const message = p.error?.message || 'The answer could not be completed.';
-    const current = p.sessionId === this.currentSessionId;
+    // A new conversation's first answer can fail before its 202 has named the session on this page: its answer is
+    // on screen all the same.
+    const current = p.sessionId === this.currentSessionId
+      || (this.currentSessionId === null && Boolean(entry.view?.el.isConnected));
     if (entry.view) entry.view.fail(message, partial);
     if (current) this.chat.setBusy(this.liveEntriesOf(this.currentSessionId).length > 0);
     if (entry.kind === 'adopted') return; // the tab that asked offers the retry
