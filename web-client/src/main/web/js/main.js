@@ -508,10 +508,19 @@ class App {
       this.chat.setLast(entry.view);
       this.chat.scrollToEnd();
     }
-    if (p.sessionId === this.currentSessionId || !entry.sessionId) {
+    if (this.showsSessionOf(p, entry)) {
       this.chat.setBusy(this.liveEntriesOf(this.currentSessionId).length > 0);
       if (entry.kind !== 'new') this.refreshCurrentSession();
     }
+  }
+
+  /**
+   * Whether a stream's answer is the conversation on screen. A new conversation's first answer can end before its 202
+   * has named the session on this page (the socket's event beats the HTTP answer): its answer is on screen all the same.
+   */
+  showsSessionOf(p, entry) {
+    return p.sessionId === this.currentSessionId
+      || (this.currentSessionId === null && Boolean(entry.view?.el.isConnected));
   }
 
   onStreamError(p) {
@@ -522,10 +531,7 @@ class App {
     this.tracker.remove(entry);
     this.saveStreams();
     const message = p.error?.message || 'The answer could not be completed.';
-    // A new conversation's first answer can fail before its 202 has named the session on this page: its answer is
-    // on screen all the same.
-    const current = p.sessionId === this.currentSessionId
-      || (this.currentSessionId === null && Boolean(entry.view?.el.isConnected));
+    const current = this.showsSessionOf(p, entry);
     if (entry.view) entry.view.fail(message, partial);
     if (current) this.chat.setBusy(this.liveEntriesOf(this.currentSessionId).length > 0);
     if (entry.kind === 'adopted') return; // the tab that asked offers the retry

@@ -73,4 +73,41 @@ class AskAndStreamIT extends BrowserTestBase {
         assertThat(browser.lastAnswerText()).isEqualTo("Now here.");
         assertThat(browser.driver().findElement(By.id("send-btn")).isDisplayed()).isTrue();
     }
+
+    /**
+     * A short answer can end on the socket before the page has read the 202 that names the new conversation (the two
+     * travel on different connections). The page holds that 202 here until the answer has finished: it must still
+     * leave the composer ready (Send, not Stop) and name the session once the 202 arrives.
+     */
+    @Test
+    void aFirstAnswerThatEndsBeforeItsAcceptedAnswerLeavesThePageReadyForTheNext() {
+        String question = "Quick one before the answer to the POST";
+        stack.ai().onQuestion(question, AiReply.tokens("Done ", "already."));
+        stack.ai().onQuestion("And the next one?", AiReply.tokens("Next ", "answer."));
+        Browser browser = signedIn("early-end", "pro");
+        browser.script("""
+                const send = window.fetch;
+                window.__held = [];
+                window.fetch = async (...args) => {
+                  const response = await send(...args);
+                  if (String(args[0]).endsWith('/chat/new') && window.__held !== null) {
+                    await new Promise((release) => window.__held.push(release));
+                  }
+                  return response;
+                };""");
+
+        browser.ask(question);
+        await().atMost(Browser.WAIT).until(() -> browser.lastAnswerFinished()
+                && browser.lastAnswerText().equals("Done already.")
+                && ((Number) browser.script("return window.__held.length")).intValue() == 1);
+        browser.script("const held = window.__held; window.__held = null; held.forEach((release) => release());");
+
+        await().atMost(Browser.WAIT).until(() -> browser.driver().getCurrentUrl().matches(".*#/s/[^/]+$"));
+        await().atMost(Browser.WAIT).until(() -> Boolean.TRUE.equals(browser.script(
+                "return !document.getElementById('send-btn').hidden && document.getElementById('stop-btn').hidden")));
+        browser.ask("And the next one?");
+        await().atMost(Browser.WAIT).until(() -> browser.lastAnswerFinished()
+                && browser.lastAnswerText().equals("Next answer."));
+        assertThat(browser.count(".msg-assistant")).isEqualTo(2);
+    }
 }
