@@ -4,7 +4,7 @@
 # one MongoDB-wire server (the repo's infra local stack), all on this machine, in one run.
 #
 #   ./bench/run.sh            full run (a few minutes): idle sockets 1k/5k/10k, streams 100/500/1,000, saturation
-#   ./bench/run.sh --quick    smoke run (a few minutes): small loads, 3 x 50 warm-up streams per gateway, 2 s streams
+#   ./bench/run.sh --quick    smoke run (a few minutes): small loads, 3-5 rounds of 50 warm-up streams per gateway, 2 s streams
 #
 # Options (also as environment variables):
 #   --quick                          BENCH_QUICK=true

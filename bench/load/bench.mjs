@@ -4,6 +4,7 @@
 //
 // Scenarios
 //   idle        memory per idle socket at 1k / 5k / 10k sockets (RSS; heap after a full GC for the JVM)
+//   memory      (with streams) memory per running stream: the live heap (JVM) or RSS (Node) with 200 streams running
 //   streams     steady streams at 100 / 500 / 1,000 concurrent users, one stream each at the synthetic rate:
 //               gateway-added latency per token (receive time - stamped emit time), time to first token,
 //               failures and 503s, gateway CPU per token
@@ -12,8 +13,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 
-import { closeAll, connectMany, devLogin, mintToken, pool, runStreams } from './loadgen.mjs';
-import { cpuSeconds, javaHeapAfterGc, percentiles, rssBytes } from './measure.mjs';
+import { aiServiceTimeToFirstToken, closeAll, connectMany, devLogin, mintToken, pool, runStreams } from './loadgen.mjs';
+import { cpuSeconds, javaHeapAfterGc, javaLiveBytes, percentiles, rssBytes } from './measure.mjs';
 import { markdownTable } from './report.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
@@ -25,20 +26,24 @@ const tokensPerSecond = Number(env('SYNTHETIC_TOKENS_PER_SECOND', '20'));
 const scenarios = env('BENCH_SCENARIOS', 'idle,streams,saturation').split(',');
 const P99_LIMIT_MS = 50;
 const runTag = Date.now().toString(36);
+const aiUrl = env('AI_SERVICE_URL', '');
 
 const targets = [
   { name: 'java', rest: env('JAVA_REST'), socket: env('JAVA_SOCKET'), pid: Number(env('JAVA_PID')), jcmd: env('JAVA_JCMD') },
   { name: 'node', rest: env('NODE_REST'), socket: env('NODE_SOCKET'), pid: Number(env('NODE_PID')) },
 ].filter((t) => env('BENCH_TARGETS', 'java,node').split(',').includes(t.name));
 
-// warmup: unrecorded stream rounds per gateway before the first measured level. A JVM that has just started spends
-// much of its CPU compiling (a profile of the quick run's first levels after a 10-stream warm-up: the JIT compiler
-// threads took 40-50 % of the gateway's CPU), so a short run measures the compiler, not the relay; Node's JIT
-// warms much faster. Both gateways get the same rounds.
+// warm-up: unrecorded rounds of `warmup.streams` streams per gateway before the first measured level, repeated until
+// the gateway's CPU per token settles (within `warmup.settled` of the round before; at least `minRounds`, at most
+// `maxRounds`), the same rule for both gateways. A JVM that has just started spends much of its CPU compiling (a
+// profile of the first rounds after start: the JIT compiler threads took 30-50 % of the gateway's CPU, and the p99 of
+// 100 streams fell from ~340 ms to ~20 ms over eight rounds as the compiler finished), so a short warm-up measures
+// the compiler, not the relay. The first round is recorded apart as the cold start ("right after start-up").
 const plan = quick
-  ? { idle: [200, 500], steady: [20, 50], ladder: [20, 50, 100], warmup: [50, 50, 50], spreadMs: 1000 }
+  ? { idle: [200, 500], steady: [20, 50], ladder: [20, 50, 100],
+    warmup: { streams: 50, minRounds: 3, maxRounds: 5, settled: 0.1 }, memoryStreams: 50, spreadMs: 1000 }
   : { idle: [1000, 5000, 10000], steady: [100, 500, 1000], ladder: [100, 200, 300, 500, 750, 1000, 1500, 2000, 3000],
-    warmup: [100], spreadMs: 2000 };
+    warmup: { streams: 100, minRounds: 8, maxRounds: 12, settled: 0.1 }, memoryStreams: 200, spreadMs: 2000 };
 const levelsFrom = (name) => (process.env[name] ? process.env[name].split(',').map(Number).filter((n) => n > 0) : null);
 plan.steady = levelsFrom('BENCH_STREAM_LEVELS') ?? plan.steady;
 plan.idle = levelsFrom('BENCH_IDLE_COUNTS') ?? plan.idle;
@@ -59,6 +64,10 @@ const results = {
     note: env('BENCH_NOTE', ''),
   },
   idle: {},
+  coldStart: {},
+  warmup: {},
+  aiServiceAlone: {},
+  streamMemory: {},
   streams: {},
   saturation: {},
 };
@@ -119,6 +128,7 @@ async function streamLevel(target, streams, { record = true, round = 0 } = {}) {
     latencyMs: latency,
     firstTokenAddedMs: percentiles(run.firstTokenAdded),
     timeToFirstTokenMs: percentiles(run.timeToFirstToken),
+    postToFirstEmitMs: percentiles(run.postToFirstEmit),
     counts, errorCodes: run.errorCodes, failed, refused503: counts.refused503,
     cpu: { seconds: Math.round(cpu * 100) / 100, pctOfCore: Math.round((cpu / wallS) * 1000) / 10,
       usPerToken: counts.tokens ? Math.round((cpu * 1e6) / counts.tokens) : null },
@@ -129,11 +139,66 @@ async function streamLevel(target, streams, { record = true, round = 0 } = {}) {
   row.pass = failed === 0 && counts.refused503 === 0 && latency.p99 !== null && latency.p99 <= P99_LIMIT_MS;
   if (record) {
     log(`${target.name} ${streams} streams: p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms, `
-      + `TTFT p50 ${row.timeToFirstTokenMs.p50} ms, CPU ${row.cpu.pctOfCore}% (${row.cpu.usPerToken} us/token), `
+      + `TTFT p50 ${row.timeToFirstTokenMs.p50} ms (first emit ${row.postToFirstEmitMs.p50} ms after the POST), CPU ${row.cpu.pctOfCore}% (${row.cpu.usPerToken} us/token), `
       + `failed ${failed}, 503 ${counts.refused503}${row.pass ? '' : '  <- over the limit'}`);
   }
   await pause(2000);
   return row;
+}
+
+/**
+ * Memory per running stream: the same load as a level (fresh users, sockets connected first), with the gateway's
+ * memory read twice: once all sockets are connected and before the first request, and again once every request has
+ * been answered, while the accepted streams run. For the JVM its live objects (a class histogram after a full GC; the
+ * pause lands in this unrecorded round only); for Node the RSS (its heap is not readable from outside). Divided by the accepted streams.
+ */
+async function activeStreamMemory(target, streams) {
+  const userIds = Array.from({ length: streams }, (_, i) => `m-${runTag}-${target.name}-${i}`);
+  const tokens = new Array(streams);
+  await pool(streams, 50, async (i) => {
+    tokens[i] = await devLogin(target.rest, userIds[i]);
+  });
+  const read = () => (target.jcmd ? javaLiveBytes(target.jcmd, target.pid) : Promise.resolve(rssBytes(target.pid)));
+  let before = null;
+  let during = null;
+  const run = await runStreams({
+    rest: target.rest, socketUrl: target.socket, tokens, spreadMs: plan.spreadMs, expectedTokens: tokensPerStream,
+    deadlineMs: streamMs + plan.spreadMs + 30_000,
+    beforeRequests: async () => {
+      before = await read();
+    },
+    whileRunning: async () => {
+      during = await read();
+    },
+  });
+  const accepted = run.counts.accepted;
+  const row = { streams, accepted, measure: target.jcmd ? 'live heap' : 'RSS', beforeBytes: before,
+    duringBytes: during, perStreamBytes: accepted ? Math.round((during - before) / accepted) : null };
+  log(`${target.name} ${accepted} running streams: ${row.measure} +${(row.perStreamBytes / 1024).toFixed(1)} KiB per stream`);
+  await pause(2000);
+  return row;
+}
+
+/**
+ * Unrecorded rounds until the gateway's CPU per token settles (see `plan.warmup`); the first round is kept as the cold
+ * start. Returns each round's CPU per token and p99, so the report can show how far the gateway was from warm.
+ */
+async function warmUp(target) {
+  const { streams, minRounds, maxRounds, settled } = plan.warmup;
+  const rounds = [];
+  for (let round = 0; round < maxRounds; round++) {
+    const row = await streamLevel(target, streams, { record: false, round });
+    if (round === 0) {
+      results.coldStart[target.name] = row;
+    }
+    rounds.push({ usPerToken: row.cpu.usPerToken, p99Ms: row.latencyMs.p99, failed: row.failed, refused503: row.refused503 });
+    log(`${target.name} warm-up round ${round + 1}: ${row.cpu.usPerToken} us/token, p99 ${row.latencyMs.p99} ms`);
+    const previous = rounds.at(-2)?.usPerToken;
+    if (rounds.length >= minRounds && previous && Math.abs(row.cpu.usPerToken - previous) <= settled * previous) {
+      break;
+    }
+  }
+  return rounds;
 }
 
 async function streamScenarios() {
@@ -145,9 +210,9 @@ async function streamScenarios() {
   for (const target of targets) {
     results.streams[target.name] = [];
     results.saturation[target.name] = { capacityStreams: 0, capacityTokensPerSecond: 0, firstFailedStreams: null, reason: null };
-    log(`${target.name} warm-up: ${plan.warmup.join(' + ')} streams`);
-    for (const [round, streams] of plan.warmup.entries()) {
-      await streamLevel(target, streams, { record: false, round });
+    results.warmup[target.name] = await warmUp(target);
+    if (wantSteady) {
+      results.streamMemory[target.name] = await activeStreamMemory(target, plan.memoryStreams);
     }
   }
   for (const level of levels) {
@@ -170,6 +235,12 @@ async function streamScenarios() {
           stillRising[target.name] = false;
         }
       }
+    }
+    if (wantSteady && plan.steady.includes(level) && aiUrl) {
+      results.aiServiceAlone[level] = await aiServiceTimeToFirstToken({ aiUrl, apiKey: env('AI_SERVICE_API_KEY', ''),
+        count: level, spreadMs: plan.spreadMs, tag: `${runTag}-${level}` });
+      log(`ai-service alone, ${level} requests: time to first token p50 ${results.aiServiceAlone[level].p50} ms`);
+      await pause(2000);
     }
     if (level >= maxSteady && !Object.values(stillRising).some(Boolean)) {
       break;

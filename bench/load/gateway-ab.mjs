@@ -6,8 +6,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
-import { devLogin, pool, runStreams } from './loadgen.mjs';
-import { nowMicros, percentiles } from './measure.mjs';
+import { aiServiceTimeToFirstToken, devLogin, pool, runStreams } from './loadgen.mjs';
+import { percentiles } from './measure.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const rounds = Number(env('AB_ROUNDS', '8'));
@@ -85,33 +85,8 @@ async function round(target, label, record) {
 }
 
 /** The same question straight to the ai-service: the time to its first token, without any gateway. */
-async function direct(count) {
-  const samples = [];
-  await Promise.all(Array.from({ length: count }, (_, i) => new Promise((resolve) => setTimeout(async () => {
-    const sentAt = nowMicros();
-    const controller = new AbortController();
-    try {
-      const response = await fetch(`${env('AB_AI')}/api/v1/semantic_search_stream`, {
-        method: 'POST', signal: controller.signal,
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': env('AI_SERVICE_API_KEY') },
-        body: JSON.stringify({ user_id: `direct-${tag}-${i}`, user_query: 'How does the benchmark measure latency?',
-          chat_history: [], source: 'main_app' }),
-      });
-      const decoder = new TextDecoder();
-      let text = '';
-      for await (const chunk of response.body) {
-        text += decoder.decode(chunk, { stream: true });
-        if (/"type":"token"/.test(text)) {
-          samples.push((nowMicros() - sentAt) / 1000);
-          break;
-        }
-      }
-    } catch { /* counted as missing */ }
-    controller.abort();
-    resolve();
-  }, Math.round((i * spreadMs) / count)))));
-  return percentiles(samples);
-}
+const direct = (count) => aiServiceTimeToFirstToken({ aiUrl: env('AB_AI'), apiKey: env('AI_SERVICE_API_KEY'), count,
+  spreadMs, tag });
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);

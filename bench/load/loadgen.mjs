@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { io } from 'socket.io-client';
 
-import { nowMicros, Samples } from './measure.mjs';
+import { nowMicros, percentiles, Samples } from './measure.mjs';
 
 const STAMP = /@t(\d{10,19})$/;
 
@@ -101,9 +101,13 @@ export function closeAll(sockets) {
  * One stream per user: each user's socket is connected first, then the users POST /chat/new spread evenly over
  * `spreadMs`, and every token's gateway-added latency (receive time minus the synthetic provider's stamp) is
  * recorded. Resolves when every stream ended (complete, error, refused) or at `deadlineMs`. `probe()` is read
- * just before the first request and when the last stream ended (e.g. the gateway's CPU time).
+ * just before the first request and when the last stream ended (e.g. the gateway's CPU time). `beforeRequests()` is
+ * awaited once the sockets are connected, before the first request, and `whileRunning()` once every request has
+ * been answered, while the accepted streams run (e.g. memory with and without the running streams); both see the
+ * run's counts.
  */
-export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs, expectedTokens, probe = () => null }) {
+export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs, expectedTokens, probe = () => null,
+  beforeRequests = async () => {}, whileRunning = async () => {} }) {
   const latencies = new Samples();
   const firstTokenAdded = new Samples();
   const timeToFirstToken = new Samples();
@@ -175,6 +179,7 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
     });
   }
 
+  await beforeRequests(counts);
   const before = probe();
   const startedAt = Date.now();
   const step = users.length > 1 ? spreadMs / users.length : 0;
@@ -209,6 +214,7 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
     }, Math.round(user.index * step));
   }));
   await Promise.all(posts);
+  await whileRunning(counts);
   let timer;
   await Promise.race([allEnded, new Promise((resolve) => {
     timer = setTimeout(resolve, Math.max(0, deadlineMs - (Date.now() - startedAt)));
@@ -220,4 +226,39 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
   closeAll(sockets);
   return { counts, errorCodes, latencies: latencies.values(), firstTokenAdded: firstTokenAdded.values(),
     timeToFirstToken: timeToFirstToken.values(), postToFirstEmit: postToFirstEmit.values(), elapsedMs, before, after };
+}
+
+/**
+ * The same question straight to the ai-service (no gateway): `count` requests spread over `spreadMs`, each read up to
+ * its first token and then aborted. Percentiles of the time from the request to that token; requests that got no
+ * token are left out (`missing`). A gateway's time to first token minus this is what the gateway adds.
+ */
+export async function aiServiceTimeToFirstToken({ aiUrl, apiKey, count, spreadMs, tag }) {
+  const samples = [];
+  await Promise.all(Array.from({ length: count }, (_, i) => new Promise((resolve) => setTimeout(async () => {
+    const sentAt = nowMicros();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 30_000);
+    try {
+      const response = await fetch(`${aiUrl}/api/v1/semantic_search_stream`, {
+        method: 'POST', signal: controller.signal,
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': apiKey },
+        body: JSON.stringify({ user_id: `direct-${tag}-${i}`, user_query: 'How does the benchmark measure latency?',
+          chat_history: [], source: 'main_app' }),
+      });
+      const decoder = new TextDecoder();
+      let text = '';
+      for await (const chunk of response.body) {
+        text += decoder.decode(chunk, { stream: true });
+        if (/"type":"token"/.test(text)) {
+          samples.push((nowMicros() - sentAt) / 1000);
+          break;
+        }
+      }
+    } catch { /* counted as missing */ }
+    clearTimeout(timer);
+    controller.abort();
+    resolve();
+  }, Math.round((i * spreadMs) / count)))));
+  return { ...percentiles(samples), missing: count - samples.length };
 }

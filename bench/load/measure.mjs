@@ -48,6 +48,16 @@ export async function javaHeapAfterGc(jcmd, pid) {
   return Number(match[1]) * unit;
 }
 
+/**
+ * A JVM's live objects in bytes, from a class histogram (jcmd GC.class_histogram: a full collection, then every live
+ * object counted): exact to the byte, where the heap's "used" after a collection moves by whole regions (1 MiB+ in G1).
+ */
+export async function javaLiveBytes(jcmd, pid) {
+  const { stdout } = await run(jcmd, [String(pid), 'GC.class_histogram'], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+  const match = /^Total\s+\d+\s+(\d+)/m.exec(stdout);
+  return match ? Number(match[1]) : NaN;
+}
+
 /** Percentiles (nearest rank) of a numeric array; the array is sorted in place. */
 export function percentiles(values) {
   if (values.length === 0) {

@@ -30,6 +30,28 @@ export function markdownTable(results) {
     }
   }
 
+  const cold = results.coldStart ?? {};
+  if (cold.java || cold.node) {
+    const streamsCold = (cold.java ?? cold.node).streams;
+    const scenario = `${streamsCold.toLocaleString('en-US')} streams right after start-up (first warm-up round)`;
+    row(scenario, 'added latency p99 (ms)', cold.java?.latencyMs.p99, cold.node?.latencyMs.p99, 2);
+    row(scenario, 'time to first token p50 (ms, from POST)', cold.java?.timeToFirstTokenMs.p50, cold.node?.timeToFirstTokenMs.p50, 1);
+    row(scenario, 'gateway CPU per token (µs)', cold.java?.cpu.usPerToken, cold.node?.cpu.usPerToken, 0);
+    lines.push(`| ${scenario} | failed streams / 503s | ${cold.java ? `${cold.java.failed} / ${cold.java.refused503}` : 'n/a'} | `
+      + `${cold.node ? `${cold.node.failed} / ${cold.node.refused503}` : 'n/a'} | — |`);
+    const warmup = results.warmup ?? {};
+    row(`warm-up (${streamsCold.toLocaleString('en-US')} streams a round)`, 'rounds until CPU per token settled',
+      warmup.java?.length, warmup.node?.length, 0);
+  }
+
+  const memory = results.streamMemory ?? {};
+  if (memory.java || memory.node) {
+    const scenario = `${(memory.java ?? memory.node).streams.toLocaleString('en-US')} running streams`;
+    lines.push(`| ${scenario} | memory per running stream (KiB; Java: live heap, Node: RSS) | `
+      + `${fmt(kib(memory.java?.perStreamBytes))} | ${fmt(kib(memory.node?.perStreamBytes))} | `
+      + `${ratio(memory.java?.perStreamBytes, memory.node?.perStreamBytes)} |`);
+  }
+
   const streams = results.streams ?? {};
   const levels = [...new Set([...(streams.java ?? []), ...(streams.node ?? [])].map((r) => r.streams))].sort((a, b) => a - b);
   for (const level of levels) {
@@ -41,6 +63,14 @@ export function markdownTable(results) {
     row(scenario, 'added latency max (ms)', java?.latencyMs.max, node?.latencyMs.max, 1);
     row(scenario, 'first token: added latency p50 (ms)', java?.firstTokenAddedMs.p50, node?.firstTokenAddedMs.p50, 2);
     row(scenario, 'time to first token p50 (ms, from POST)', java?.timeToFirstTokenMs.p50, node?.timeToFirstTokenMs.p50, 1);
+    const alone = results.aiServiceAlone?.[level];
+    if (alone) {
+      lines.push(`| ${scenario} | ai-service alone: time to first token p50 (ms, the same requests without a gateway) | `
+        + `${fmt(alone.p50)} | ${fmt(alone.p50)} | — |`);
+      const added = (target) => (target?.timeToFirstTokenMs.p50 == null || alone.p50 == null ? null
+        : target.timeToFirstTokenMs.p50 - alone.p50);
+      row(scenario, 'gateway-added time to first token p50 (ms)', added(java), added(node), 1);
+    }
     row(scenario, 'gateway CPU (% of one core)', java?.cpu.pctOfCore, node?.cpu.pctOfCore, 1);
     row(scenario, 'gateway CPU per token (µs)', java?.cpu.usPerToken, node?.cpu.usPerToken, 0);
     lines.push(`| ${scenario} | failed streams / 503s | ${java ? `${java.failed} / ${java.refused503}` : 'n/a'} | `
