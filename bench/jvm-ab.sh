@@ -10,12 +10,14 @@ JDK17=${JDK17:-${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v ja
 JDK25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 export BENCH_STREAM_LEVELS=${BENCH_STREAM_LEVELS:-100,500}
 export BENCH_IDLE_COUNTS=${BENCH_IDLE_COUNTS:-1000,5000}
-HEAP="-Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+PerfDisableSharedMem"
+HEAP="-Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+PerfDisableSharedMem -Dio.netty.leakDetection.level=disabled"
 
 # name | JDK | flags
 CANDIDATES=(
   "17-g1-default|$JDK17|-XX:+UseG1GC -Xmx1g"
   "17-g1-10ms|$JDK17|-XX:+UseG1GC -XX:MaxGCPauseMillis=10 $HEAP"
+  "17-parallel|$JDK17|-XX:+UseParallelGC $HEAP"
+  "17-serial|$JDK17|-XX:+UseSerialGC $HEAP"
   "25-zgc-compact|$JDK25|-XX:+UseZGC -XX:+UseCompactObjectHeaders $HEAP"
   "25-g1-10ms-compact|$JDK25|-XX:+UseG1GC -XX:MaxGCPauseMillis=10 -XX:+UseCompactObjectHeaders $HEAP"
 )
