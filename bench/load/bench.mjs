@@ -3,7 +3,7 @@
 // that both see the same machine, and writes results.json and table.md into BENCH_OUT.
 //
 // Scenarios
-//   idle        memory per idle socket at 1k / 5k / 10k sockets (RSS; heap after a full GC for the JVM)
+//   idle        memory per idle socket at 1k / 5k / 10k sockets (RSS; live heap for the JVM)
 //   memory      (with streams) memory per running stream: the live heap (JVM) or RSS (Node) with 200 streams running
 //   streams     steady streams at 100 / 500 / 1,000 concurrent users, one stream each at the synthetic rate:
 //               gateway-added latency per token (receive time - stamped emit time), time to first token,
@@ -14,7 +14,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 
 import { aiServiceTimeToFirstToken, closeAll, connectMany, devLogin, mintToken, pool, runStreams } from './loadgen.mjs';
-import { cpuSeconds, javaHeapAfterGc, javaLiveBytes, percentiles, rssBytes } from './measure.mjs';
+import { cpuSeconds, javaLiveBytes, percentiles, rssBytes } from './measure.mjs';
 import { markdownTable } from './report.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
@@ -76,7 +76,7 @@ const results = {
 async function idle(target) {
   const rows = [];
   const baseRss = rssBytes(target.pid);
-  const baseHeap = target.jcmd ? await javaHeapAfterGc(target.jcmd, target.pid) : null;
+  const baseHeap = target.jcmd ? await javaLiveBytes(target.jcmd, target.pid) : null;
   const open = [];
   let failed = 0;
   for (const count of plan.idle) {
@@ -90,7 +90,7 @@ async function idle(target) {
     }
     await pause(3000);
     const rss = rssBytes(target.pid);
-    const heap = target.jcmd ? await javaHeapAfterGc(target.jcmd, target.pid) : null;
+    const heap = target.jcmd ? await javaLiveBytes(target.jcmd, target.pid) : null;
     const row = { sockets: count, connected: open.length, connectFailed: failed, rssBytes: rss, rssPerSocketBytes: Math.round((rss - baseRss) / open.length),
       heapBytes: heap, heapPerSocketBytes: heap === null ? null : Math.round((heap - baseHeap) / open.length) };
     rows.push(row);

@@ -35,19 +35,6 @@ export function rssBytes(pid) {
   return match ? Number(match[1]) * 1024 : NaN;
 }
 
-/** A JVM's used heap in bytes right after a full collection (jcmd GC.run, then GC.heap_info). */
-export async function javaHeapAfterGc(jcmd, pid) {
-  await run(jcmd, [String(pid), 'GC.run'], { timeout: 60_000 });
-  const { stdout } = await run(jcmd, [String(pid), 'GC.heap_info'], { timeout: 30_000 });
-  // G1/Serial/Parallel: "... total 524288K, used 123456K"; ZGC: "ZHeap used 30M, capacity ..."
-  const match = /used (\d+)([KMG])/.exec(stdout);
-  if (!match) {
-    return NaN;
-  }
-  const unit = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[match[2]];
-  return Number(match[1]) * unit;
-}
-
 /**
  * A JVM's live objects in bytes, from a class histogram (jcmd GC.class_histogram: a full collection, then every live
  * object counted): exact to the byte, where the heap's "used" after a collection moves by whole regions (1 MiB+ in G1).

@@ -26,7 +26,7 @@ export function markdownTable(results) {
     const node = idle.node?.rows.find((r) => r.sockets === sockets);
     row(`${sockets.toLocaleString('en-US')} idle sockets`, 'RSS per socket (KiB)', kib(java?.rssPerSocketBytes), kib(node?.rssPerSocketBytes));
     if (java?.heapPerSocketBytes !== null && java?.heapPerSocketBytes !== undefined) {
-      lines.push(`| ${sockets.toLocaleString('en-US')} idle sockets | heap per socket (KiB, after full GC) | ${fmt(kib(java.heapPerSocketBytes))} | — | — |`);
+      lines.push(`| ${sockets.toLocaleString('en-US')} idle sockets | live heap per socket (KiB) | ${fmt(kib(java.heapPerSocketBytes))} | — | — |`);
     }
   }
 
