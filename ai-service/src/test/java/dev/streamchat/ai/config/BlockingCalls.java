@@ -40,6 +40,12 @@ public final class BlockingCalls {
         blockHound
                 // an idle pool worker waiting for its next task is not work that blocks
                 .allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "getTask")
+                // the MongoDB driver guards its pool's state with locks held for a few instructions (as the gateway's
+                // NonBlockingThreads allows): contended once in a while when two loops enqueue at the same moment
+                .allowBlockingCallsInside("com.mongodb.internal.Locks", "withLock")
+                .allowBlockingCallsInside("com.mongodb.internal.Locks", "checkedWithLock")
+                .allowBlockingCallsInside("com.mongodb.internal.Locks", "withInterruptibleLock")
+                .allowBlockingCallsInside("com.mongodb.internal.Locks", "checkedWithInterruptibleLock")
                 .blockingMethodCallback(method -> {
                     String stack = StackWalker.getInstance().walk(frames -> frames.skip(2).limit(25)
                             .map(Object::toString).collect(Collectors.joining("\n    ")));
