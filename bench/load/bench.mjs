@@ -103,13 +103,17 @@ async function idle(target) {
 }
 
 // --- streams ---------------------------------------------------------------------------------------------------
-async function streamLevel(target, streams, { record = true, round = 0 } = {}) {
-  const userIds = Array.from({ length: streams },
-    (_, i) => `s-${runTag}-${target.name}-${streams}-${record ? 'm' : `w${round}`}-${i}`);
-  const tokens = new Array(streams);
-  await pool(streams, 50, async (i) => {
-    tokens[i] = await devLogin(target.rest, userIds[i]);
+/** Fresh users `${prefix}-0` .. `${prefix}-${count - 1}` signed in (50 at a time); their tokens in that order. */
+async function signIn(target, count, prefix) {
+  const tokens = new Array(count);
+  await pool(count, 50, async (i) => {
+    tokens[i] = await devLogin(target.rest, `${prefix}-${i}`);
   });
+  return tokens;
+}
+
+async function streamLevel(target, streams, { record = true, round = 0 } = {}) {
+  const tokens = await signIn(target, streams, `s-${runTag}-${target.name}-${streams}-${record ? 'm' : `w${round}`}`);
   const loadgenBefore = process.cpuUsage();
   const run = await runStreams({
     rest: target.rest, socketUrl: target.socket, tokens, spreadMs: plan.spreadMs, expectedTokens: tokensPerStream,
@@ -153,11 +157,7 @@ async function streamLevel(target, streams, { record = true, round = 0 } = {}) {
  * pause lands in this unrecorded round only); for Node the RSS (its heap is not readable from outside). Divided by the accepted streams.
  */
 async function activeStreamMemory(target, streams) {
-  const userIds = Array.from({ length: streams }, (_, i) => `m-${runTag}-${target.name}-${i}`);
-  const tokens = new Array(streams);
-  await pool(streams, 50, async (i) => {
-    tokens[i] = await devLogin(target.rest, userIds[i]);
-  });
+  const tokens = await signIn(target, streams, `m-${runTag}-${target.name}`);
   const read = () => (target.jcmd ? javaLiveBytes(target.jcmd, target.pid) : Promise.resolve(rssBytes(target.pid)));
   let before = null;
   let during = null;

@@ -103,8 +103,7 @@ export function closeAll(sockets) {
  * recorded. Resolves when every stream ended (complete, error, refused) or at `deadlineMs`. `probe()` is read
  * just before the first request and when the last stream ended (e.g. the gateway's CPU time). `beforeRequests()` is
  * awaited once the sockets are connected, before the first request, and `whileRunning()` once every request has
- * been answered, while the accepted streams run (e.g. memory with and without the running streams); both see the
- * run's counts.
+ * been answered, while the accepted streams run (e.g. memory with and without the running streams).
  */
 export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs, expectedTokens, probe = () => null,
   beforeRequests = async () => {}, whileRunning = async () => {} }) {
@@ -179,7 +178,7 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
     });
   }
 
-  await beforeRequests(counts);
+  await beforeRequests();
   const before = probe();
   const startedAt = Date.now();
   const step = users.length > 1 ? spreadMs / users.length : 0;
@@ -214,7 +213,7 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
     }, Math.round(user.index * step));
   }));
   await Promise.all(posts);
-  await whileRunning(counts);
+  await whileRunning();
   let timer;
   await Promise.race([allEnded, new Promise((resolve) => {
     timer = setTimeout(resolve, Math.max(0, deadlineMs - (Date.now() - startedAt)));

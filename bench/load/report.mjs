@@ -18,6 +18,8 @@ export function markdownTable(results) {
   lines.push('| --- | --- | ---: | ---: | ---: |');
   const row = (scenario, figure, java, node, digits = 1) => lines.push(
     `| ${scenario} | ${figure} | ${fmt(java, digits)} | ${fmt(node, digits)} | ${ratio(java, node)} |`);
+  const failures = (scenario, java, node) => lines.push(`| ${scenario} | failed streams / 503s | `
+    + `${java ? `${java.failed} / ${java.refused503}` : 'n/a'} | ${node ? `${node.failed} / ${node.refused503}` : 'n/a'} | — |`);
 
   const idle = results.idle ?? {};
   const idleCounts = [...new Set([...(idle.java?.rows ?? []), ...(idle.node?.rows ?? [])].map((r) => r.sockets))];
@@ -37,8 +39,7 @@ export function markdownTable(results) {
     row(scenario, 'added latency p99 (ms)', cold.java?.latencyMs.p99, cold.node?.latencyMs.p99, 2);
     row(scenario, 'time to first token p50 (ms, from POST)', cold.java?.timeToFirstTokenMs.p50, cold.node?.timeToFirstTokenMs.p50, 1);
     row(scenario, 'gateway CPU per token (µs)', cold.java?.cpu.usPerToken, cold.node?.cpu.usPerToken, 0);
-    lines.push(`| ${scenario} | failed streams / 503s | ${cold.java ? `${cold.java.failed} / ${cold.java.refused503}` : 'n/a'} | `
-      + `${cold.node ? `${cold.node.failed} / ${cold.node.refused503}` : 'n/a'} | — |`);
+    failures(scenario, cold.java, cold.node);
     const warmup = results.warmup ?? {};
     row(`warm-up (${streamsCold.toLocaleString('en-US')} streams a round)`, 'rounds until CPU per token settled',
       warmup.java?.length, warmup.node?.length, 0);
@@ -73,8 +74,7 @@ export function markdownTable(results) {
     }
     row(scenario, 'gateway CPU (% of one core)', java?.cpu.pctOfCore, node?.cpu.pctOfCore, 1);
     row(scenario, 'gateway CPU per token (µs)', java?.cpu.usPerToken, node?.cpu.usPerToken, 0);
-    lines.push(`| ${scenario} | failed streams / 503s | ${java ? `${java.failed} / ${java.refused503}` : 'n/a'} | `
-      + `${node ? `${node.failed} / ${node.refused503}` : 'n/a'} | — |`);
+    failures(scenario, java, node);
   }
 
   const saturation = results.saturation ?? {};
