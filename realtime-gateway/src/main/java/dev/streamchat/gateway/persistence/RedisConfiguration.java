@@ -12,7 +12,6 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -90,8 +89,6 @@ public class RedisConfiguration {
         private final RedisURI uri;
         private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>> strings =
                 new AtomicReference<>();
-        private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, byte[]>>> bytes =
-                new AtomicReference<>();
         private final AtomicReference<CompletableFuture<StatefulRedisConnection<String, String>>> pipelined =
                 new AtomicReference<>();
 
@@ -112,11 +109,6 @@ public class RedisConfiguration {
         public CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
             return CompletableFuture.supplyAsync(() -> client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture(),
                     CONNECTING).thenCompose(connecting -> connecting);
-        }
-
-        /** The shared connection with byte[] values (Bucket4j's state). */
-        public Mono<StatefulRedisConnection<String, byte[]>> bytes() {
-            return connection(bytes, RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
         }
 
         /**
@@ -162,7 +154,6 @@ public class RedisConfiguration {
         @Override
         public void close() {
             closeQuietly(strings.get());
-            closeQuietly(bytes.get());
             closeQuietly(pipelined.get());
         }
 

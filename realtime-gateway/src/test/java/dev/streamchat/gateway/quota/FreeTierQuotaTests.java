@@ -3,16 +3,12 @@ package dev.streamchat.gateway.quota;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.Map;
 import java.util.UUID;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.bson.Document;
@@ -25,67 +21,40 @@ import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 
 import dev.streamchat.gateway.auth.AuthenticatedUser;
+import dev.streamchat.gateway.config.MovableClock;
+import dev.streamchat.gateway.config.TestRedis;
 import dev.streamchat.gateway.error.ApiException;
 import dev.streamchat.gateway.error.ErrorCode;
 import dev.streamchat.gateway.persistence.RedisConfiguration.GatewayRedis;
 import dev.streamchat.gateway.stream.StreamProperties;
 import dev.streamchat.infra.EmbeddedMongo;
-import dev.streamchat.infra.EmbeddedRedis;
 import reactor.core.publisher.Mono;
 
 /** Reservations and monthly counts against real (embedded) Redis and MongoDB, with a movable clock. */
 class FreeTierQuotaTests {
 
-    static EmbeddedRedis redisServer;
+    static TestRedis redisServer;
     static EmbeddedMongo mongoServer;
-    static RedisClient redisClient;
     static MongoClient mongoClient;
     static GatewayRedis redis;
     static ReactiveMongoTemplate mongo;
 
     @BeforeAll
     static void start() {
-        redisServer = EmbeddedRedis.start(0);
+        redisServer = TestRedis.start();
         mongoServer = EmbeddedMongo.inMemory();
-        redisClient = RedisClient.create();
-        redis = new GatewayRedis(redisClient, RedisURI.create(redisServer.url()));
+        redis = redisServer.gatewayRedis();
         mongoClient = MongoClients.create(mongoServer.uri("chat"));
         mongo = new ReactiveMongoTemplate(mongoClient, "chat");
         // Open the connections before the timed calls (a cold start on a busy machine can pass 2 s).
-        redis.commands().flatMap(r -> r.ping()).block(Duration.ofSeconds(30));
         mongo.getCollection("users").flatMap(c -> Mono.from(c.countDocuments())).block(Duration.ofSeconds(30));
     }
 
     @AfterAll
     static void stop() {
-        redis.close();
-        redisClient.shutdown();
         mongoClient.close();
         mongoServer.close();
         redisServer.close();
-    }
-
-    static final class MovableClock extends Clock {
-        Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 
     private FreeTierQuota quota(MovableClock clock, int limit) {
@@ -109,7 +78,7 @@ class FreeTierQuotaTests {
         assertThatThrownBy(() -> quota.reserve(user, "c").block())
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.QUOTA_EXCEEDED));
         // Nobody released a or b (their gateway died): after the reservation lifetime they no longer count.
-        clock.now = clock.now.plus(Duration.ofSeconds(181));
+        clock.advance(Duration.ofSeconds(181));
         quota.reserve(user, "c").block();
         assertThat(quota.snapshot(user).block().reserved()).isEqualTo(1);
     }
@@ -130,7 +99,7 @@ class FreeTierQuotaTests {
         assertThatThrownBy(() -> quota.reserve(user, "s2").block()).isInstanceOf(ApiException.class)
                 .satisfies(e -> assertThat(((ApiException) e).getBody().getProperties()).containsKey("quota"));
 
-        clock.now = Instant.parse("2026-12-01T00:00:01Z");
+        clock.set(Instant.parse("2026-12-01T00:00:01Z"));
         assertThat(quota.snapshot(user).block().used()).isZero();
         quota.reserve(user, "s3").block();
         assertThat(quota.commit(user, "s3").block().used()).isEqualTo(1);
