@@ -105,21 +105,28 @@ public class ChatService {
     Mono<Accepted> startNew(AuthenticatedUser caller, NewChat request, java.util.function.Consumer<String> beforeStart) {
         // A model that is not offered is a 400, so it is checked before the rate limit takes a token.
         return offered(request.choice())
-                .then(rateLimiter.acquire(caller.userId()))
-                .then(users.inForce(caller))
+                .then(admitted(caller))
                 .flatMap(user -> planNew(user, request)
                         .flatMap(plan -> launch(user, plan, request.clientRequestId(), request.choice(), beforeStart)));
     }
 
     Mono<Accepted> retry(AuthenticatedUser caller, String sessionId, Retry request) {
         return offered(request.choice())
-                .then(rateLimiter.acquire(caller.userId()))
-                .then(users.inForce(caller))
+                .then(admitted(caller))
                 .flatMap(user -> (request.streamId() == null
                         ? planNewVersion(user, sessionId)
                         : planRetryOfStream(user, sessionId, request.streamId()))
                         .flatMap(plan -> launch(user, plan, request.clientRequestId(), request.choice(),
                                 streamId -> { })));
+    }
+
+    /**
+     * The caller with the plan in force, once the rate limit let the request through. The token is taken in Redis while
+     * the plan is read from MongoDB: two stores, one wait. A refused request is 429 whatever the plan read does.
+     */
+    private Mono<AuthenticatedUser> admitted(AuthenticatedUser caller) {
+        return Mono.zip(rateLimiter.acquire(caller.userId()).thenReturn(Boolean.TRUE), users.inForce(caller),
+                (taken, user) -> user);
     }
 
     /** Empty when the choice names no model or an offered one; else 400 (503 when the list cannot be read). */

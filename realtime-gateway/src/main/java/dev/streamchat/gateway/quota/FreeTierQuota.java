@@ -32,8 +32,17 @@ import reactor.core.publisher.Mono;
 @Component
 public class FreeTierQuota {
 
+    /**
+     * KEYS used this month, reserved; ARGV now, reservation expiry, stream id, limit, the month's count from MongoDB
+     * ('' = not read: then a missing count answers {-1} and the caller reads it and asks again), count TTL, reservation
+     * TTL. Returns {1 = reserved | 0 = over the limit | -1 = count needed, used, reserved}.
+     */
     static final String RESERVE = """
-            redis.call('SET', KEYS[1], ARGV[5], 'NX', 'PX', ARGV[6])
+            if ARGV[5] == '' then
+              if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0} end
+            else
+              redis.call('SET', KEYS[1], ARGV[5], 'NX', 'PX', ARGV[6])
+            end
             redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
             local used = tonumber(redis.call('GET', KEYS[1]))
             local reserved = redis.call('ZCARD', KEYS[2])
@@ -94,15 +103,12 @@ public class FreeTierQuota {
         Instant now = clock.instant();
         QuotaPeriod period = QuotaPeriod.of(now);
         int limit = properties.freeChatsPerMonth();
-        return usage.used(user.userId(), now)
-                .flatMap(seed -> redis.commands().flatMap(r -> r.<List<Long>>eval(RESERVE, ScriptOutputType.MULTI,
-                                new String[] {usedKey(user.userId(), period), reservedKey(user.userId())},
-                                Long.toString(now.toEpochMilli()),
-                                Long.toString(now.plus(reservationTtl).toEpochMilli()),
-                                streamId, Integer.toString(limit), Long.toString(seed),
-                                Long.toString(Duration.ofDays(40).toMillis()),
-                                Long.toString(reservationTtl.toMillis()))
-                        .next()))
+        // The month's count is in Redis after the user's first request of the month: one trip. Only without it is
+        // MongoDB read (the stored count seeds Redis) and the script run again.
+        return reserve(user, streamId, now, period, limit, "")
+                .flatMap(result -> result.get(0) != -1L ? Mono.just(result)
+                        : usage.used(user.userId(), now)
+                                .flatMap(seed -> reserve(user, streamId, now, period, limit, Long.toString(seed))))
                 .timeout(StoreTimeouts.CALL)
                 .onErrorMap(StoreUnavailable::map)
                 .flatMap(result -> {
@@ -114,6 +120,18 @@ public class FreeTierQuota {
                     return Mono.error(new ApiException(ErrorCode.QUOTA_EXCEEDED,
                             "The free plan allows " + limit + " chats per month.", null, Map.of("quota", quota.toJson())));
                 });
+    }
+
+    private Mono<List<Long>> reserve(AuthenticatedUser user, String streamId, Instant now, QuotaPeriod period, int limit,
+                                     String seed) {
+        return redis.commands().flatMap(r -> r.<List<Long>>eval(RESERVE, ScriptOutputType.MULTI,
+                        new String[] {usedKey(user.userId(), period), reservedKey(user.userId())},
+                        Long.toString(now.toEpochMilli()),
+                        Long.toString(now.plus(reservationTtl).toEpochMilli()),
+                        streamId, Integer.toString(limit), seed,
+                        Long.toString(Duration.ofDays(40).toMillis()),
+                        Long.toString(reservationTtl.toMillis()))
+                .next());
     }
 
     /** Gives the reservation back (failed, stopped or deleted stream). Best effort: it expires anyway. */

@@ -58,10 +58,13 @@ class FreeTierQuotaTests {
     }
 
     private FreeTierQuota quota(MovableClock clock, int limit) {
-        StreamProperties streams = new StreamProperties(true, Duration.ofSeconds(60), Duration.ofSeconds(120),
-                Duration.ofSeconds(300), Duration.ofMillis(50));
         return new FreeTierQuota(redis, new UsageCounter(mongo), new QuotaProperties(limit, Duration.ofSeconds(180)),
-                streams, new SimpleMeterRegistry(), clock);
+                streams(), new SimpleMeterRegistry(), clock);
+    }
+
+    private static StreamProperties streams() {
+        return new StreamProperties(true, Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300),
+                Duration.ofMillis(50));
     }
 
     private static AuthenticatedUser freeUser() {
@@ -119,5 +122,27 @@ class FreeTierQuotaTests {
         assertThat(quota.snapshot(user).block().toJson()).containsEntry("used", 0L).containsEntry("reserved", 1L)
                 .containsEntry("limit", 1);
         assertThat(Map.of()).isEmpty();
+    }
+
+    @Test
+    void onceTheMonthsCountIsInRedisAReservationReadsNothingFromMongo() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-10T10:00:00Z"));
+        AuthenticatedUser user = freeUser();
+        mongo.getCollection("users").flatMap(c -> Mono.from(c.insertOne(new Document("_id", user.userId())
+                .append("plan", "free").append("chatRequestCount", 1)
+                .append("periodStart", Date.from(Instant.parse("2026-11-01T00:00:00Z")))))).block();
+        quota(clock, 3).reserve(user, "first").block(); // seeds the month's count (1) from MongoDB
+
+        // A quota whose MongoDB is gone: the next reservations of that user need Redis only, and still count the seed.
+        MongoClient closed = MongoClients.create(mongoServer.uri("chat"));
+        closed.close();
+        FreeTierQuota redisOnly = new FreeTierQuota(redis, new UsageCounter(new ReactiveMongoTemplate(closed, "chat")),
+                new QuotaProperties(3, Duration.ofSeconds(180)), streams(), new SimpleMeterRegistry(), clock);
+        redisOnly.reserve(user, "second").block(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> redisOnly.reserve(user, "third").block(Duration.ofSeconds(5)))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.QUOTA_EXCEEDED));
+        // A user whose count is not in Redis yet needs MongoDB: 503, not a reservation on a guessed count.
+        assertThatThrownBy(() -> redisOnly.reserve(freeUser(), "other").block(Duration.ofSeconds(5)))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
     }
 }
