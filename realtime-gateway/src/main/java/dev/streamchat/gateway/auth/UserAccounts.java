@@ -62,7 +62,7 @@ public class UserAccounts {
         return mongo.upsert(Query.query(Criteria.where("_id").is(userId)), update, COLLECTION)
                 .timeout(TIMEOUT)
                 .onErrorMap(UserAccounts::unavailable)
-                .doOnSuccess(ignored -> remember(userId, plan)) // what was just written: a chat right after sign-in reads no plan
+                .doOnSuccess(ignored -> plans.remove(userId))
                 .then();
     }
 
@@ -79,16 +79,12 @@ public class UserAccounts {
         return storedPlan(caller.userId())
                 .defaultIfEmpty(caller.plan())
                 .map(plan -> {
-                    remember(caller.userId(), plan);
+                    if (plans.size() >= PLAN_CACHE_MAX) {
+                        plans.clear(); // bounded: a burst of distinct users only costs re-reads
+                    }
+                    plans.put(caller.userId(), new CachedPlan(plan, System.nanoTime() + PLAN_CACHE_TTL.toNanos()));
                     return withPlan(caller, plan);
                 });
-    }
-
-    private void remember(String userId, String plan) {
-        if (plans.size() >= PLAN_CACHE_MAX) {
-            plans.clear(); // bounded: a burst of distinct users only costs re-reads
-        }
-        plans.put(userId, new CachedPlan(plan, System.nanoTime() + PLAN_CACHE_TTL.toNanos()));
     }
 
     private static AuthenticatedUser withPlan(AuthenticatedUser caller, String plan) {
