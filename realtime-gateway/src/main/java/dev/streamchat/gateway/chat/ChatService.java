@@ -230,27 +230,27 @@ public class ChatService {
                 new AiRequest(user.userId(), plan.classId(), plan.docId(), plan.question(), plan.history(), null,
                         choice.model(), choice.mode()),
                 plan.kind(), Instant.now());
-        // One trip to Redis for the owner of a new session, the session lock, the deletion check and the user's slot
-        // (StreamRegistry#claim); refused in the contract's order: 409 stream_active, 404, 429 too_many_streams.
-        return streams.claim(plan.sessionId(), plan.newSession() ? user.userId() : null, user.userId(), streamId,
-                        properties.maxConcurrentStreamsPerUser())
+        // One trip to Redis claims the session lock, the lease and the user's slot and records the stream (with the
+        // owner of a new session); refused in the contract's order (409 stream_active, 404, 429 too_many_streams), and a
+        // refusal took nothing.
+        return streams.claim(spec, plan.newSession() ? user.userId() : null, properties.maxConcurrentStreamsPerUser())
                 .onErrorMap(StoreUnavailable::map)
-                // A claim that failed half-way may hold the lock: give it back (only ours is ever released).
-                .onErrorResume(error -> unlock(plan, streamId).then(Mono.error(error)))
+                // A claim that timed out may still have run: give back what it may hold (only ours is ever released).
+                .onErrorResume(error -> release(spec).then(Mono.error(error)))
                 .flatMap(claim -> switch (claim) {
                     case TAKEN -> Mono.<Void>empty();
                     case SESSION_BUSY -> Mono.<Void>error(
                             new ApiException(ErrorCode.STREAM_ACTIVE, "This session already has a running answer."));
-                    case SESSION_DELETED -> unlock(plan, streamId).then(Mono.<Void>error(sessionNotFound()));
-                    case NO_SLOT -> unlock(plan, streamId).then(Mono.<Void>error(tooManyStreams()));
+                    case SESSION_DELETED -> Mono.<Void>error(sessionNotFound());
+                    case NO_SLOT -> Mono.<Void>error(tooManyStreams());
                 })
                 .then(Mono.defer(() -> quota.reserve(user, streamId)
-                        .onErrorResume(error -> unlock(plan, streamId).then(Mono.error(error)))))
+                        .onErrorResume(error -> release(spec).then(Mono.error(error)))))
                 .then(Mono.defer(() -> {
                     beforeStart.accept(streamId);
                     return relay.start(spec)
                             .onErrorResume(error -> quota.release(user, streamId).onErrorResume(e -> Mono.empty())
-                                    .then(unlock(plan, streamId))
+                                    .then(release(spec))
                                     .then(Mono.error(error)));
                 }))
                 .thenReturn(new Accepted(plan.sessionId(), streamId, clientRequestId));
@@ -303,8 +303,9 @@ public class ChatService {
         return bytes;
     }
 
-    private Mono<Void> unlock(Plan plan, String streamId) {
-        return streams.unlockSession(plan.sessionId(), streamId).onErrorResume(e -> Mono.empty());
+    /** Best effort: what the claim took (a stream that never started leaves nothing running; its lease expires anyway). */
+    private Mono<Void> release(StreamSpec spec) {
+        return streams.release(spec).onErrorResume(e -> Mono.empty());
     }
 
     /** A session handed to this user in an earlier 202 but not saved yet. */

@@ -34,14 +34,18 @@ public class StreamRegistry {
         }
     }
 
-    /** See {@link StreamStore#claim}: owner (new session), lock, deletion check and slot in one trip to Redis. */
-    public Mono<StreamClaim> claim(String sessionId, String newSessionOwner, String userId, String streamId,
-                                   int maxStreams) {
-        return store.claim(sessionId, newSessionOwner, userId, streamId, maxStreams);
+    /**
+     * Claims the stream's session lock, lease and user slot and records it as running, in one trip to Redis
+     * ({@link StreamStore#claim}); {@code newSessionOwner} names the owner of a new session (else null). A refusal
+     * takes nothing. A claimed stream that does not start is given back with {@link #release}.
+     */
+    public Mono<StreamClaim> claim(StreamSpec spec, String newSessionOwner, int maxStreams) {
+        return store.claim(spec, newSessionOwner, maxStreams, relay.stateJson(spec, "in_progress"));
     }
 
-    public Mono<Void> unlockSession(String sessionId, String streamId) {
-        return store.unlockSession(sessionId, streamId);
+    /** Gives back what {@link #claim} took for a stream that did not start (the quota refused it). */
+    public Mono<Void> release(StreamSpec spec) {
+        return store.discard(spec).then(store.unlockSession(spec.sessionId(), spec.streamId()));
     }
 
     public Mono<String> sessionOwner(String sessionId) {

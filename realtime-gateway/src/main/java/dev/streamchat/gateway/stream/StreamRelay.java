@@ -80,14 +80,13 @@ public class StreamRelay {
     }
 
     /**
-     * Starts a stream: records it in Redis, calls the ai-service and completes once the ai-service answered
-     * 2xx (then {@code chat-stream-start} has been emitted). Otherwise, within the status deadline, fails with
-     * 503 {@code unavailable} and leaves nothing behind (the caller releases the quota and the session lock).
+     * Starts a stream that {@link StreamRegistry#claim} recorded: calls the ai-service and completes once it answered
+     * 2xx (then {@code chat-stream-start} has been emitted). Otherwise, within the status deadline, fails with 503
+     * {@code unavailable} and leaves no record behind (the caller releases the quota and the session lock).
      */
     public Mono<Void> start(StreamSpec spec) {
         RunningStream stream = new RunningStream(spec);
-        return store.open(spec, stateJson(spec, "in_progress"))
-                .then(Mono.defer(() -> {
+        return Mono.defer(() -> {
                     active.add(stream);
                     // Read on the loop of the user's socket here, so its tokens are written to it inline.
                     stream.upstream = ai.stream(spec.aiRequest(), socketLoops.loopOf(spec.userId()),
@@ -102,7 +101,7 @@ public class StreamRelay {
                                 }
                                 return Mono.empty(); // accepted at the last moment
                             }));
-                }))
+                })
                 .onErrorResume(error -> {
                     if (stream.state.compareAndSet(RunningStream.PENDING, RunningStream.ABORTED)
                             || stream.state.get() == RunningStream.ABORTED) {

@@ -147,18 +147,35 @@ class StreamStore {
             """;
 
     /**
-     * Takes one of the user's concurrent-stream slots for ARGV[1] (a stream whose lease was just created by
-     * {@link #LOCK_SESSION}): members whose lease is gone (ended, or their node died) are dropped first, so a dead
-     * node leaks a slot for at most the lease TTL. 1 taken, 0 the user already runs ARGV[4] streams.
+     * Everything a new stream takes before the quota, atomically: refused in the contract's order with nothing taken
+     * (0 another stream with a live lease holds the session lock, 2 the session was deleted, 3 the user already runs
+     * ARGV[6] streams), else the session lock (KEYS[1]) and the lease (KEYS[2]), a slot among the user's streams
+     * (KEYS[4]; members whose lease is gone, ended or their node died, are dropped first), the owner of a new session
+     * (KEYS[5], when ARGV[7] names one), and the stream's record: meta hash (KEYS[6], fields ARGV[11..]), contract
+     * state key (KEYS[7]), the running index (KEYS[8], scored by the lease deadline) and the user's running set
+     * (KEYS[9]); returns 1.
      */
-    static final String ACQUIRE_SLOT = """
+    static final String CLAIM = """
+            local holder = redis.call('GET', KEYS[1])
+            if holder and redis.call('EXISTS', ARGV[4] .. holder .. ARGV[5]) == 1 then return 0 end
+            if redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
             local live = 0
-            for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-              if redis.call('EXISTS', ARGV[2] .. id .. ARGV[3]) == 1 then live = live + 1 else redis.call('SREM', KEYS[1], id) end
+            for _, id in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+              if redis.call('EXISTS', ARGV[4] .. id .. ARGV[5]) == 1 then live = live + 1 else redis.call('SREM', KEYS[4], id) end
             end
-            if live >= tonumber(ARGV[4]) then return 0 end
-            redis.call('SADD', KEYS[1], ARGV[1])
-            redis.call('PEXPIRE', KEYS[1], ARGV[5])
+            if live >= tonumber(ARGV[6]) then return 3 end
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+            redis.call('SADD', KEYS[4], ARGV[1])
+            redis.call('PEXPIRE', KEYS[4], ARGV[2])
+            if ARGV[7] ~= '' then redis.call('SET', KEYS[5], ARGV[7], 'EX', ARGV[8]) end
+            redis.call('HSET', KEYS[6], unpack(ARGV, 11))
+            redis.call('PEXPIRE', KEYS[6], ARGV[2])
+            redis.call('SET', KEYS[7], ARGV[9], 'PX', ARGV[2])
+            redis.call('ZADD', KEYS[8], ARGV[10], ARGV[1])
+            redis.call('PEXPIRE', KEYS[8], ARGV[2])
+            redis.call('SADD', KEYS[9], ARGV[1])
+            redis.call('PEXPIRE', KEYS[9], ARGV[2])
             return 1
             """;
 
@@ -235,32 +252,32 @@ class StreamStore {
     }
 
     /**
-     * Everything a new stream takes before the quota, in one trip to Redis: for a new session its owner
-     * ({@code newSessionOwner}, else null), the session lock and the stream's lease ({@link #LOCK_SESSION}), whether
-     * the session was deleted, and one of the user's stream slots ({@link #ACQUIRE_SLOT}). The commands go back to
-     * back on the one shared connection and Redis runs them in that order, so the deletion check still sees the
-     * state after the lock was taken (a delete marked before is seen here; one marked later finds the lock). The
-     * slot is taken even when the lock or the deletion check refuses: it holds nothing then, since a slot only
-     * counts while its stream's lease exists (the caller gives the lease back when it refuses).
+     * Claims and records a new stream in one trip to Redis ({@link #CLAIM}): a refusal takes nothing, so the caller
+     * gives nothing back. {@code newSessionOwner} names the owner of a new session (else null).
      */
-    Mono<StreamClaim> claim(String sessionId, String newSessionOwner, String userId, String streamId, int maxStreams) {
+    Mono<StreamClaim> claim(StreamSpec spec, String newSessionOwner, int maxStreams, String stateJson) {
+        String ttl = Long.toString(RUNNING_TTL.toMillis());
+        String[] keys = {sessionLockKey(spec.sessionId()), leaseKey(spec.streamId()), sessionDeletedKey(spec.sessionId()),
+                userSlotsKey(spec.userId()), sessionOwnerKey(spec.sessionId()), metaKey(spec.streamId()), stateKey(spec),
+                RUNNING_INDEX, userStreamsKey(spec.userId())};
+        List<String> args = new ArrayList<>(List.of(spec.streamId(), ttl, Long.toString(properties.leaseTtl().toMillis()),
+                LEASE_PREFIX, LEASE_SUFFIX, Integer.toString(maxStreams), newSessionOwner == null ? "" : newSessionOwner,
+                Long.toString(SESSION_OWNER_TTL_S), stateJson,
+                Long.toString(System.currentTimeMillis() + properties.leaseTtl().toMillis())));
+        meta(spec).forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
         return redis.commands()
-                .flatMap(r -> Mono.zip(
-                        newSessionOwner == null ? Mono.just("")
-                                : r.setex(sessionOwnerKey(sessionId), SESSION_OWNER_TTL_S, newSessionOwner).defaultIfEmpty(""),
-                        r.<Long>eval(LOCK_SESSION, ScriptOutputType.INTEGER,
-                                new String[] {sessionLockKey(sessionId), leaseKey(streamId)}, streamId,
-                                Long.toString(RUNNING_TTL.toMillis()), Long.toString(properties.leaseTtl().toMillis()),
-                                LEASE_PREFIX, LEASE_SUFFIX).next().defaultIfEmpty(0L),
-                        r.exists(sessionDeletedKey(sessionId)).defaultIfEmpty(0L),
-                        r.<Long>eval(ACQUIRE_SLOT, ScriptOutputType.INTEGER, new String[] {userSlotsKey(userId)},
-                                streamId, LEASE_PREFIX, LEASE_SUFFIX, Integer.toString(maxStreams),
-                                Long.toString(RUNNING_TTL.toMillis())).next().defaultIfEmpty(0L)))
+                .flatMap(r -> r.<Long>eval(CLAIM, ScriptOutputType.INTEGER, keys, args.toArray(String[]::new)).next())
                 .timeout(StoreTimeouts.CALL)
-                .map(taken -> taken.getT2() != 1L ? StreamClaim.SESSION_BUSY
-                        : taken.getT3() > 0 ? StreamClaim.SESSION_DELETED
-                        : taken.getT4() != 1L ? StreamClaim.NO_SLOT
-                        : StreamClaim.TAKEN);
+                .map(result -> switch (result.intValue()) {
+                    case 1 -> StreamClaim.TAKEN;
+                    case 0 -> StreamClaim.SESSION_BUSY;
+                    case 2 -> StreamClaim.SESSION_DELETED;
+                    case 3 -> StreamClaim.NO_SLOT;
+                    default -> throw new IllegalStateException("unexpected claim result " + result);
+                });
     }
 
     Mono<Void> unlockSession(String sessionId, String streamId) {
@@ -302,8 +319,8 @@ class StreamStore {
                 .timeout(StoreTimeouts.CALL);
     }
 
-    /** Creates the meta hash and the contract state key before the ai-service is called. */
-    Mono<Void> open(StreamSpec spec, String stateJson) {
+    /** The stream's meta hash as a new stream starts with it. */
+    private static Map<String, String> meta(StreamSpec spec) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("uid", spec.userId());
         meta.put("sess", spec.sessionId());
@@ -316,6 +333,12 @@ class StreamStore {
         meta.put("top", "0");
         meta.put("stop", "0");
         meta.put("startedAt", spec.startedAt().toString());
+        return meta;
+    }
+
+    /** Records a running stream again (meta hash, contract state key, running index and set): see {@link #reopen}. */
+    private Mono<Void> record(StreamSpec spec, String stateJson) {
+        Map<String, String> meta = meta(spec);
         long ttl = RUNNING_TTL.toMillis();
         return redis.commands().flatMap(r -> Mono.when(
                         r.hset(metaKey(spec.streamId()), meta),
@@ -336,10 +359,10 @@ class StreamStore {
      * from before it gets the later tokens and the final event, whose {@code content} is the whole reply.
      */
     Mono<Boolean> reopen(StreamSpec spec, String stateJson) {
-        return open(spec, stateJson).then(lockSession(spec.sessionId(), spec.streamId()));
+        return record(spec, stateJson).then(lockSession(spec.sessionId(), spec.streamId()));
     }
 
-    /** Undoes {@link #open} for a stream that never started (the ai-service gave no 2xx). */
+    /** Undoes {@link #claim}'s record for a stream that never started (the quota or the ai-service refused it). */
     Mono<Void> discard(StreamSpec spec) {
         return redis.commands().flatMap(r -> Mono.when(
                         r.del(metaKey(spec.streamId()), eventsKey(spec.streamId()), stateKey(spec)),
