@@ -27,6 +27,7 @@ import dev.streamchat.gateway.stream.StreamRegistry;
 import dev.streamchat.gateway.stream.StreamRelay;
 import dev.streamchat.gateway.stream.StreamSpec;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Signal;
 
 /**
  * Starts chat streams ({@code /chat/new}, {@code /retry}) with the contract's check order after validation:
@@ -230,22 +231,13 @@ public class ChatService {
                 new AiRequest(user.userId(), plan.classId(), plan.docId(), plan.question(), plan.history(), null,
                         choice.model(), choice.mode()),
                 plan.kind(), Instant.now());
-        // One trip to Redis claims the session lock, the lease and the user's slot and records the stream (with the
-        // owner of a new session); refused in the contract's order (409 stream_active, 404, 429 too_many_streams), and a
-        // refusal took nothing.
-        return streams.claim(spec, plan.newSession() ? user.userId() : null, properties.maxConcurrentStreamsPerUser())
-                .onErrorMap(StoreUnavailable::map)
-                // A claim that timed out may still have run: give back what it may hold (only ours is ever released).
-                .onErrorResume(error -> release(spec).then(Mono.error(error)))
-                .flatMap(claim -> switch (claim) {
-                    case TAKEN -> Mono.<Void>empty();
-                    case SESSION_BUSY -> Mono.<Void>error(
-                            new ApiException(ErrorCode.STREAM_ACTIVE, "This session already has a running answer."));
-                    case SESSION_DELETED -> Mono.<Void>error(sessionNotFound());
-                    case NO_SLOT -> Mono.<Void>error(tooManyStreams());
-                })
-                .then(Mono.defer(() -> quota.reserve(user, streamId)
-                        .onErrorResume(error -> release(spec).then(Mono.error(error)))))
+        // The claim (one trip: session lock, lease, user slot and the stream's record, with the owner of a new session)
+        // and a free user's quota reservation go to Redis at once; refusals in the contract's order: 409 stream_active,
+        // 404, 429 too_many_streams, 429 quota_exceeded.
+        return Mono.zip(streams.claim(spec, plan.newSession() ? user.userId() : null,
+                                properties.maxConcurrentStreamsPerUser()).onErrorMap(StoreUnavailable::map).materialize(),
+                        quota.reserve(user, streamId).materialize())
+                .flatMap(taken -> admit(spec, taken.getT1(), taken.getT2()))
                 .then(Mono.defer(() -> {
                     beforeStart.accept(streamId);
                     return relay.start(spec)
@@ -254,6 +246,25 @@ public class ChatService {
                                     .then(Mono.error(error)));
                 }))
                 .thenReturn(new Accepted(plan.sessionId(), streamId, clientRequestId));
+    }
+
+    /**
+     * Nothing when both the claim and the reservation went through; else the first refusal in the contract's order,
+     * after giving back what the other took (a claim's refusal took nothing; one that failed may have run).
+     */
+    private Mono<Void> admit(StreamSpec spec, Signal<StreamClaim> claim, Signal<Void> reservation) {
+        Throwable refusal = claim.isOnError() ? claim.getThrowable() : switch (claim.get()) {
+            case TAKEN -> reservation.getThrowable();
+            case SESSION_BUSY -> new ApiException(ErrorCode.STREAM_ACTIVE, "This session already has a running answer.");
+            case SESSION_DELETED -> sessionNotFound();
+            case NO_SLOT -> tooManyStreams();
+        };
+        if (refusal == null) {
+            return Mono.empty();
+        }
+        Mono<Void> claimBack = claim.isOnError() || claim.get() == StreamClaim.TAKEN ? release(spec) : Mono.empty();
+        Mono<Void> reservationBack = quota.release(spec.user(), spec.streamId()).onErrorResume(e -> Mono.empty());
+        return Mono.when(claimBack, reservationBack).then(Mono.error(refusal));
     }
 
     private ApiException tooManyStreams() {

@@ -270,6 +270,7 @@ class StreamStore {
         });
         return redis.commands()
                 .flatMap(r -> r.<Long>eval(CLAIM, ScriptOutputType.INTEGER, keys, args.toArray(String[]::new)).next())
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException("the claim script answered nothing")))
                 .timeout(StoreTimeouts.CALL)
                 .map(result -> switch (result.intValue()) {
                     case 1 -> StreamClaim.TAKEN;

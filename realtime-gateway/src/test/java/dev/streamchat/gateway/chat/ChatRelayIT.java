@@ -295,6 +295,31 @@ class ChatRelayIT extends GatewayStackTest {
     }
 
     @Test
+    void aBusySessionIs409BeforeTheQuotaAndTheRefusedRequestKeepsNoReservation() {
+        String user = user();
+        String token = client.login(user, "free");
+        mongo.getCollection("users").flatMap(c -> Mono.from(c.updateOne(new Document("_id", user),
+                new Document("$set", new Document("chatRequestCount", 24))))).block(Duration.ofSeconds(5));
+        AI.planner = q -> AiReply.slow(IntStream.range(0, 40).mapToObj(i -> "w" + i + " ").toList(), Duration.ofMillis(25));
+        Map<String, Object> accepted = client.ask(token, "{\"message\":\"the last one this month\"}");
+        String sessionId = (String) accepted.get("sessionId");
+        // The session is busy and the quota is taken (24 used + 1 reserved of 25): the claim's refusal comes first,
+        // and the reservation that went to Redis with it is given back.
+        Map<String, Object> conflict = client.json(client.post(token, "/api/v1/chat/new",
+                "{\"message\":\"again\",\"sessionId\":\"" + sessionId + "\"}"), 409);
+        assertThat(conflict).containsEntry("code", "stream_active");
+        assertThat(client.json(client.get(token, "/api/v1/quota"), 200)).containsEntry("used", 24).containsEntry("reserved", 1);
+        // A new session is not busy: now the quota refuses.
+        assertThat(client.json(client.post(token, "/api/v1/chat/new", "{\"message\":\"elsewhere\"}"), 429))
+                .containsEntry("code", "quota_exceeded");
+        awaitEnd((String) accepted.get("streamId"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> used(token) == 25);
+        assertThat(client.json(client.get(token, "/api/v1/quota"), 200)).containsEntry("reserved", 0);
+        assertThat(client.get(token, "/api/v1/chat/streams/active").expectStatus().isOk().expectBody(List.class)
+                .returnResult().getResponseBody()).isEmpty();
+    }
+
+    @Test
     void rejectsBadRequestsWith400BeforeTheRateLimitAndConsumesNoToken() {
         String token = client.login(user(), "pro");
         for (String bad : List.of("{not json", "[]", "{\"message\":5}", "{\"message\":\"\"}", "{}",
