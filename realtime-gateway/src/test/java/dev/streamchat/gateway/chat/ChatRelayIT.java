@@ -86,6 +86,19 @@ class ChatRelayIT extends GatewayStackTest {
         return mongo.findById(sessionId, Document.class, "chat_sessions").block(Duration.ofSeconds(5));
     }
 
+    /** A second question in a session whose answer is still running: 409 {@code stream_active}. */
+    private void assertAskingAgainIsStreamActive(String token, String sessionId) {
+        Map<String, Object> conflict = client.json(client.post(token, "/api/v1/chat/new",
+                "{\"message\":\"again\",\"sessionId\":\"" + sessionId + "\"}"), 409);
+        assertThat(conflict).containsEntry("code", "stream_active");
+    }
+
+    /** The user's count of completed chats this month, as stored in MongoDB. */
+    private void storeChatsThisMonth(String userId, int count) {
+        mongo.getCollection("users").flatMap(c -> Mono.from(c.updateOne(new Document("_id", userId),
+                new Document("$set", new Document("chatRequestCount", count))))).block(Duration.ofSeconds(5));
+    }
+
     long used(String token) {
         return ((Number) client.json(client.get(token, "/api/v1/quota"), 200).get("used")).longValue();
     }
@@ -282,9 +295,7 @@ class ChatRelayIT extends GatewayStackTest {
         AI.planner = q -> AiReply.slow(IntStream.range(0, 60).mapToObj(i -> "w" + i + " ").toList(), Duration.ofMillis(25));
         Map<String, Object> accepted = client.ask(token, "{\"message\":\"busy\"}");
         String sessionId = (String) accepted.get("sessionId");
-        Map<String, Object> conflict = client.json(client.post(token, "/api/v1/chat/new",
-                "{\"message\":\"again\",\"sessionId\":\"" + sessionId + "\"}"), 409);
-        assertThat(conflict).containsEntry("code", "stream_active");
+        assertAskingAgainIsStreamActive(token, sessionId);
         List<?> active = client.get(token, "/api/v1/chat/streams/active").expectStatus().isOk()
                 .expectBody(List.class).returnResult().getResponseBody();
         assertThat(active).hasSize(1);
@@ -298,16 +309,13 @@ class ChatRelayIT extends GatewayStackTest {
     void aBusySessionIs409BeforeTheQuotaAndTheRefusedRequestKeepsNoReservation() {
         String user = user();
         String token = client.login(user, "free");
-        mongo.getCollection("users").flatMap(c -> Mono.from(c.updateOne(new Document("_id", user),
-                new Document("$set", new Document("chatRequestCount", 24))))).block(Duration.ofSeconds(5));
+        storeChatsThisMonth(user, 24);
         AI.planner = q -> AiReply.slow(IntStream.range(0, 40).mapToObj(i -> "w" + i + " ").toList(), Duration.ofMillis(25));
         Map<String, Object> accepted = client.ask(token, "{\"message\":\"the last one this month\"}");
         String sessionId = (String) accepted.get("sessionId");
         // The session is busy and the quota is taken (24 used + 1 reserved of 25): the claim's refusal comes first,
         // and the reservation that went to Redis with it is given back.
-        Map<String, Object> conflict = client.json(client.post(token, "/api/v1/chat/new",
-                "{\"message\":\"again\",\"sessionId\":\"" + sessionId + "\"}"), 409);
-        assertThat(conflict).containsEntry("code", "stream_active");
+        assertAskingAgainIsStreamActive(token, sessionId);
         assertThat(client.json(client.get(token, "/api/v1/quota"), 200)).containsEntry("used", 24).containsEntry("reserved", 1);
         // A new session is not busy: now the quota refuses.
         assertThat(client.json(client.post(token, "/api/v1/chat/new", "{\"message\":\"elsewhere\"}"), 429))
@@ -358,8 +366,7 @@ class ChatRelayIT extends GatewayStackTest {
     void freePlanReservationsNeverPassTheLimitUnderConcurrency() {
         String user = user();
         String token = client.login(user, "free");
-        mongo.getCollection("users").flatMap(c -> Mono.from(c.updateOne(new Document("_id", user),
-                new Document("$set", new Document("chatRequestCount", 24))))).block(Duration.ofSeconds(5));
+        storeChatsThisMonth(user, 24);
         AI.planner = q -> AiReply.slow(List.of("a", "b", "c"), Duration.ofMillis(200));
         List<CompletableFuture<Integer>> requests = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
