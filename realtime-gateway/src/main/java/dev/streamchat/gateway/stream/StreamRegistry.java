@@ -43,9 +43,9 @@ public class StreamRegistry {
         return store.claim(spec, newSessionOwner, maxStreams, relay.stateJson(spec, "in_progress"));
     }
 
-    /** Gives back what {@link #claim} took for a stream that did not start (the quota refused it). */
+    /** Gives back what {@link #claim} took for a stream that did not start (the quota or the ai-service refused it). */
     public Mono<Void> release(StreamSpec spec) {
-        return store.discard(spec).then(store.unlockSession(spec.sessionId(), spec.streamId()));
+        return Mono.whenDelayError(store.discard(spec), store.unlockSession(spec.sessionId(), spec.streamId()));
     }
 
     public Mono<String> sessionOwner(String sessionId) {
