@@ -82,7 +82,8 @@ public class StreamRelay {
     /**
      * Starts a stream that {@link StreamRegistry#claim} recorded: calls the ai-service and completes once it answered
      * 2xx (then {@code chat-stream-start} has been emitted). Otherwise, within the status deadline, fails with 503
-     * {@code unavailable} and leaves no record behind (the caller releases the quota and the session lock).
+     * {@code unavailable}; the caller gives back the claim ({@link StreamRegistry#release}: record, lock, lease) and
+     * the quota.
      */
     public Mono<Void> start(StreamSpec spec) {
         RunningStream stream = new RunningStream(spec);
@@ -109,8 +110,7 @@ public class StreamRelay {
                         active.remove(stream);
                         log.info("stream refused sessionId={} streamId={} reason={}", spec.sessionId(), spec.streamId(),
                                 error.getClass().getSimpleName());
-                        return store.discard(spec).onErrorResume(e -> Mono.empty())
-                                .then(Mono.error(unavailable(error)));
+                        return Mono.error(unavailable(error));
                     }
                     return Mono.empty();
                 });
