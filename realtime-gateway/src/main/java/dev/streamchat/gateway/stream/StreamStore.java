@@ -256,11 +256,10 @@ class StreamStore {
      * gives nothing back. {@code newSessionOwner} names the owner of a new session (else null).
      */
     Mono<StreamClaim> claim(StreamSpec spec, String newSessionOwner, int maxStreams, String stateJson) {
-        String ttl = Long.toString(RUNNING_TTL.toMillis());
         String[] keys = {sessionLockKey(spec.sessionId()), leaseKey(spec.streamId()), sessionDeletedKey(spec.sessionId()),
                 userSlotsKey(spec.userId()), sessionOwnerKey(spec.sessionId()), metaKey(spec.streamId()), stateKey(spec),
                 RUNNING_INDEX, userStreamsKey(spec.userId())};
-        List<String> args = new ArrayList<>(List.of(spec.streamId(), ttl, Long.toString(properties.leaseTtl().toMillis()),
+        List<String> args = new ArrayList<>(List.of(spec.streamId(), RUNNING_TTL_MS, leaseTtlMs,
                 LEASE_PREFIX, LEASE_SUFFIX, Integer.toString(maxStreams), newSessionOwner == null ? "" : newSessionOwner,
                 Long.toString(SESSION_OWNER_TTL_S), stateJson,
                 Long.toString(System.currentTimeMillis() + properties.leaseTtl().toMillis())));
