@@ -57,7 +57,7 @@ class GrafanaDashboardIT extends GatewayStackTest {
         }
         assertThat(queried).as("metrics the dashboard queries").contains("chat_stream_duration_seconds_count",
                 "chat_stream_first_token_seconds_bucket", "chat_stream_tokens_relayed_total", "gateway_socket_connections",
-                "lettuce_seconds_sum", "mongodb_driver_commands_seconds_sum");
+                "lettuce_command_completion_seconds_sum", "mongodb_driver_commands_seconds_sum");
 
         streamOneChat();
         await("a finished stream in the scrape").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
