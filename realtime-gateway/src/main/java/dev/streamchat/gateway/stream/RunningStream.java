@@ -48,8 +48,11 @@ final class RunningStream {
     volatile boolean flushInFlight;
     volatile long lastFlushMillis;
     volatile long lastRefreshMillis;
-    /** The contract state key's value should this node die mid-stream (built once, by the flusher). */
+    /** The contract state key's value should the stream fail (built once, by the flusher, for the final flush). */
     String failedStateJson;
+    /** {@link StreamStore#flushKeys} and {@link StreamFanout#frameHead} of this stream (built once, by the flusher). */
+    String[] flushKeys;
+    String frameHead;
     /** chat-stream-start went out to other nodes (with the first flush after the ai-service accepted). */
     volatile boolean startAnnounced;
 

@@ -78,27 +78,21 @@ class StreamFanout extends PeriodicTask {
     }
 
     /**
-     * The frame one flush publishes, or "" when the flush carries nothing for other nodes. {@code tokensJson} is the
-     * batch's tokens as a JSON array ("" for none); the final entry is {@code {"event","payload"}} JSON.
+     * The start of every frame the owner's flush publishes for this stream, up to {@code "start":}; {@link
+     * StreamStore#FLUSH} completes it in Redis, only when another node listens, as
+     * {@code {"o":node,"k":"s","sid":streamId,"sess":sessionId,"start":chat-stream-start payload or null,"s":first seq,
+     * "t":[tokens],"end":final entry or null}}. Built once per stream.
      */
-    String frame(StreamSpec spec, RunningStream.Batch batch, String tokensJson, boolean announceStart) {
-        boolean tokens = !batch.tokens().isEmpty();
-        if (!tokens && batch.finalEntry() == null && !announceStart) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder(96 + tokensJson.length()
-                + (batch.finalEntry() == null ? 0 : batch.finalEntry().length()));
-        out.append("{\"o\":").append(json.writeValueAsString(node.id()))
-                .append(",\"k\":\"").append(KIND).append('"')
-                .append(",\"sid\":").append(json.writeValueAsString(spec.streamId()))
-                .append(",\"sess\":").append(json.writeValueAsString(spec.sessionId()))
-                .append(",\"start\":").append(announceStart ? json.writeValueAsString(new StreamPayloads.Started(
-                        spec.sessionId(), spec.streamId(), spec.messageId(), spec.clientRequestId())) : "null")
-                .append(",\"s\":").append(batch.firstSeq())
-                .append(",\"t\":").append(tokens ? tokensJson : "[]")
-                .append(",\"end\":").append(batch.finalEntry() == null ? "null" : batch.finalEntry())
-                .append('}');
-        return out.toString();
+    String frameHead(StreamSpec spec) {
+        return "{\"o\":" + json.writeValueAsString(node.id()) + ",\"k\":\"" + KIND + "\",\"sid\":"
+                + json.writeValueAsString(spec.streamId()) + ",\"sess\":" + json.writeValueAsString(spec.sessionId())
+                + ",\"start\":";
+    }
+
+    /** The chat-stream-start payload the first flush after the ai-service accepted carries to other nodes. */
+    String startJson(StreamSpec spec) {
+        return json.writeValueAsString(new StreamPayloads.Started(spec.sessionId(), spec.streamId(), spec.messageId(),
+                spec.clientRequestId()));
     }
 
     String channel(StreamSpec spec) {

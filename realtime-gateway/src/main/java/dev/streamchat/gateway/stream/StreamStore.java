@@ -36,13 +36,15 @@ class StreamStore {
 
     /**
      * Appends a batch (and maybe the final entry), publishes what it newly appended to the user's fan-out channel
-     * (ARGV[15], frame ARGV[16]) when a node other than this one is subscribed to it (the subscriber count is more
-     * than ARGV[17], this node's own subscription: 1 or 0; a single node publishes nothing, so it does not read its
-     * own frames back) and, when ARGV[14] is 1 (at most once a second), refreshes the TTLs and the liveness
+     * (ARGV[15]) when a node other than this one is subscribed to it (the subscriber count is more than ARGV[17], this
+     * node's own subscription: 1 or 0; a single node publishes nothing, so it does not read its own frames back) and, when ARGV[14] is 1 (at most once a second), refreshes the TTLs and the liveness
      * lease (and the stream's deadline in the running index, KEYS[7] / ARGV[18]); returns the stop flag, or -1 when
      * the lease had already lapsed or a {@link LeaseSweeper} already ended the stream (other nodes count it as failed:
      * nothing more is appended or published, which fences an owner that was only paused), or -2 without doing
-     * anything when the meta hash is gone: Redis lost its data (restarted empty).
+     * anything when the meta hash is gone: Redis lost its data (restarted empty). The published frame (see
+     * {@link StreamFanout#frameHead}) is put together here, only when it is published: the stream's frame head
+     * ARGV[16], its chat-stream-start payload ARGV[19] ('' when this batch does not announce it), the first seq, the
+     * tokens and the final entry; so a flush on a single node carries the tokens once and no frame.
      */
     static final String FLUSH = """
             if redis.call('EXISTS', KEYS[2]) == 0 then return -2 end
@@ -56,8 +58,12 @@ class StreamStore {
             -- What was appended now (not a resend Redis had already taken) goes to the user's other nodes, if any
             -- listens: ARGV[17] is this node's own subscription (1 or 0), which needs no copy of its own events.
             local function publish()
-              if fresh and ARGV[16] ~= '' and redis.call('PUBSUB', 'NUMSUB', ARGV[15])[2] > tonumber(ARGV[17]) then
-                redis.call('PUBLISH', ARGV[15], ARGV[16])
+              local tokens = tonumber(ARGV[2]) > 0
+              if fresh and (tokens or ARGV[6] ~= '' or ARGV[19] ~= '')
+                  and redis.call('PUBSUB', 'NUMSUB', ARGV[15])[2] > tonumber(ARGV[17]) then
+                redis.call('PUBLISH', ARGV[15], ARGV[16] .. (ARGV[19] ~= '' and ARGV[19] or 'null')
+                    .. ',"s":' .. ARGV[3] .. ',"t":' .. (tokens and ARGV[5] or '[]')
+                    .. ',"end":' .. (ARGV[6] ~= '' and ARGV[6] or 'null') .. '}')
               end
             end
             local stop = tonumber(redis.call('HGET', KEYS[2], 'stop') or '0')
@@ -375,37 +381,44 @@ class StreamStore {
      * Queues one batch on the flusher's pipelined connection as {@code EVALSHA} (or {@code EVAL} when the script
      * must be sent again); nothing is sent before that connection's {@code flushCommands()}. The future holds the
      * stream's stop flag (1 = a stop was requested from some node, -1 = the lease had lapsed, -2 = Redis lost the
-     * stream's keys); Lettuce's command
-     * timeout bounds it.
+     * stream's keys); Lettuce's command timeout bounds it. {@code keys} are {@link #flushKeys}'s; the failed state
+     * and the chat-stream-start payload are sent only with the batch that needs them (final entry, first flush).
      */
-    RedisFuture<Long> queueFlush(RedisAsyncCommands<String, String> redis, String flushSha, StreamSpec spec,
-                                 RunningStream.Batch batch, String tokensJson, String failedStateJson, boolean refresh,
-                                 String fanoutChannel, String fanoutFrame, boolean subscribedHere) {
-        String[] keys = {eventsKey(spec.streamId()), metaKey(spec.streamId()), stateKey(spec),
-                sessionLockKey(spec.sessionId()), userStreamsKey(spec.userId()), leaseKey(spec.streamId()),
-                RUNNING_INDEX};
+    RedisFuture<Long> queueFlush(RedisAsyncCommands<String, String> redis, String flushSha, String[] keys,
+                                 StreamSpec spec, RunningStream.Batch batch, String tokensJson, String failedStateJson,
+                                 boolean refresh, String fanoutChannel, String frameHead, String startJson,
+                                 boolean subscribedHere) {
+        boolean last = batch.finalEntry() != null;
         String[] args = {
                 RUNNING_TTL_MS,
                 Integer.toString(batch.tokens().size()),
                 Long.toString(batch.firstSeq()),
                 Long.toString(batch.lastSeq()),
                 tokensJson,
-                batch.finalEntry() == null ? "" : batch.finalEntry(),
+                last ? batch.finalEntry() : "",
                 batch.topSeq() + "-1",
                 batch.finalStatus() == null ? "" : batch.finalStatus(),
                 batch.finalSuccess() ? "1" : "0",
-                failedStateJson,
+                last ? failedStateJson : "",
                 resumeTtlMs,
                 spec.streamId(),
                 leaseTtlMs,
                 refresh ? "1" : "0",
                 fanoutChannel,
-                fanoutFrame,
+                frameHead,
                 subscribedHere ? "1" : "0",
-                Long.toString(System.currentTimeMillis() + properties.leaseTtl().toMillis())};
+                Long.toString(System.currentTimeMillis() + properties.leaseTtl().toMillis()),
+                startJson};
         return flushSha == null
                 ? redis.eval(FLUSH, ScriptOutputType.INTEGER, keys, args)
                 : redis.evalsha(flushSha, ScriptOutputType.INTEGER, keys, args);
+    }
+
+    /** The keys of {@link #FLUSH} for one stream, built once per stream by the flusher. */
+    static String[] flushKeys(StreamSpec spec) {
+        return new String[] {eventsKey(spec.streamId()), metaKey(spec.streamId()), stateKey(spec),
+                sessionLockKey(spec.sessionId()), userStreamsKey(spec.userId()), leaseKey(spec.streamId()),
+                RUNNING_INDEX};
     }
 
     /** The stream's meta hash; a running stream whose lease lapsed (its node died) reads as {@code error}. */
