@@ -6,11 +6,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.bson.Document;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.langchain4j.model.output.Response;
 
 /**
  * Scope rules of CONTRACT.md section 1 against the stored chunks: another user's documents are never retrieved;
@@ -19,6 +26,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RetrievalScopeTests {
+
+    private static final EmbeddingModel MODEL = new AllMiniLmL6V2EmbeddingModel();
 
     static final String KREBS = "Cellular respiration notes\n\nThe Krebs cycle, also called the citric acid cycle, "
             + "takes place in the matrix of the mitochondrion. Each turn of the Krebs cycle releases two molecules of "
@@ -117,6 +126,30 @@ class RetrievalScopeTests {
             assertThat(passages.get(0).docId()).isEqualTo("alice-krebs");
             assertThat(docIds(passages)).allSatisfy(id -> assertThat(id).startsWith("alice-"));
         }
+    }
+
+    @Test
+    void theQuestionIsEmbeddedOnlyWhenTheScopeHoldsAChunk() {
+        AtomicInteger embedded = new AtomicInteger();
+        EmbeddingModel counting = new EmbeddingModel() {
+            @Override
+            public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
+                embedded.addAndGet(segments.size());
+                return MODEL.embedAll(segments);
+            }
+        };
+        try (RagTestSupport empty = new RagTestSupport()) {
+            VectorRetriever nothingStored = new VectorRetriever(new Embedder(counting), empty.chunks, empty.props,
+                    empty.meters);
+
+            assertThat(nothingStored.retrieve(new SearchScope("carol", null, null), "Krebs cycle").block()).isEmpty();
+            assertThat(embedded).hasValue(0);
+        }
+
+        VectorRetriever withChunks = new VectorRetriever(new Embedder(counting), rag.chunks, rag.props, rag.meters);
+        assertThat(docIds(withChunks.retrieve(new SearchScope("alice", "bio", null), "Where does the Krebs cycle take place?")
+                .block())).first().isEqualTo("alice-krebs");
+        assertThat(embedded).hasValue(1);
     }
 
     @Test
