@@ -8,13 +8,17 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
+import dev.streamchat.gateway.config.GatewayLoops;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
  * Measures this node's pressure continuously on one small daemon thread: every {@code probeInterval} it parks, then
- * records how late it woke ({@link SchedulingLag}: CPU starvation and GC pauses both make it late) and the recent
+ * records how late it woke ({@link SchedulingLag}: CPU starvation and GC pauses both make it late), how long work
+ * waits on the busiest event loop ({@link LoopLag}: a loop behind its tokens and requests, which the probe's own
+ * thread does not feel on a machine that still schedules it; the larger of the two is the lag) and the recent
  * mean time of the MongoDB save of finished streams ({@link RecentMean} over the {@value #SAVE_TIMER} timer).
  * The number of streams relayed right now is read live from the {@value #ACTIVE_STREAMS} gauge. Reading a
  * {@link Pressure} is two volatile reads and a gauge read: admission decisions cost nothing measurable.
@@ -30,6 +34,7 @@ class PressureProbe implements SmartLifecycle {
     private final OverloadProperties properties;
     private final MeterRegistry meters;
     private final SchedulingLag lag = new SchedulingLag();
+    private final LoopLag loopLag;
     private final RecentMean saveTime = new RecentMean();
     private final int processors = Runtime.getRuntime().availableProcessors();
     private volatile Thread thread;
@@ -38,9 +43,12 @@ class PressureProbe implements SmartLifecycle {
     private volatile Gauge activeStreams;
     private volatile Timer saves;
 
-    PressureProbe(OverloadProperties properties, MeterRegistry meters) {
+    PressureProbe(OverloadProperties properties, MeterRegistry meters, GatewayLoops loops) {
         this.properties = properties;
         this.meters = meters;
+        this.loopLag = new LoopLag(loops.loops(), System::nanoTime);
+        Gauge.builder("gateway.overload.loop.lag", loopLag, LoopLag::millis).baseUnit("milliseconds")
+                .description("Smoothed wait of a task on the busiest event loop").register(meters);
         Gauge.builder("gateway.overload.scheduling.lag", lag, SchedulingLag::millis).baseUnit("milliseconds")
                 .description("Smoothed lateness of the overload probe's periodic wake-up").register(meters);
         Gauge.builder("gateway.overload.save.recent", saveTime, RecentMean::millis).baseUnit("milliseconds")
@@ -55,7 +63,7 @@ class PressureProbe implements SmartLifecycle {
             activeStreams = active;
         }
         double streams = active == null ? 0 : active.value();
-        return new Pressure(lag.millis(), streams / processors, saveTime.millis());
+        return new Pressure(Math.max(lag.millis(), loopLag.millis()), streams / processors, saveTime.millis());
     }
 
     private void probe() {
@@ -65,6 +73,7 @@ class PressureProbe implements SmartLifecycle {
             LockSupport.parkNanos(Math.max(0, due - System.nanoTime()));
             long now = System.nanoTime();
             lag.record(due, now);
+            loopLag.probe();
             Timer saves = this.saves;
             if (saves == null) {
                 saves = meters.find(SAVE_TIMER).timer();
@@ -104,7 +113,10 @@ class PressureProbe implements SmartLifecycle {
         return running;
     }
 
-    /** The measured pressure: smoothed scheduling lag, streams relayed per processor, recent save time. */
+    /**
+     * The measured pressure: smoothed lag (the probe thread's or the busiest loop's, whichever is larger), streams
+     * relayed per processor, recent save time.
+     */
     record Pressure(double lagMillis, double streamsPerCore, double saveMillis) {
     }
 }
