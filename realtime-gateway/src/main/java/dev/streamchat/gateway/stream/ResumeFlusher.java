@@ -99,20 +99,17 @@ class ResumeFlusher extends PeriodicTask {
         if (refresh) {
             stream.lastRefreshMillis = now;
         }
-        if (stream.flushKeys == null) {
-            stream.flushKeys = StreamStore.flushKeys(stream.spec);
-            stream.frameHead = fanout.frameHead(stream.spec);
+        if (stream.flushTarget == null) {
+            stream.flushTarget = StreamStore.FlushTarget.of(stream.spec, fanout);
         }
-        if (batch.finalEntry() != null && stream.failedStateJson == null) {
-            stream.failedStateJson = relay.stateJson(stream.spec, "failed");
-        }
+        String failedState = batch.finalEntry() == null ? "" : relay.stateJson(stream.spec, "failed");
         String tokens = batch.tokens().isEmpty() ? "" : json.writeValueAsString(batch.tokens());
         // chat-stream-start reaches other nodes with the first flush after the ai-service accepted, ahead of any token.
         boolean announceStart = !stream.startAnnounced && stream.state.get() != RunningStream.PENDING;
         String sha = flushSha;
-        RedisFuture<Long> reply = store.queueFlush(redis, sha, stream.flushKeys, stream.spec, batch, tokens,
-                stream.failedStateJson, refresh, fanout.channel(stream.spec), stream.frameHead,
-                announceStart ? fanout.startJson(stream.spec) : "", fanout.subscribedHere(stream.spec));
+        RedisFuture<Long> reply = store.queueFlush(redis, sha, stream.flushTarget, stream.spec, batch, tokens,
+                failedState, refresh, announceStart ? fanout.startJson(stream.spec) : "",
+                fanout.subscribedHere(stream.spec));
         if (sha == null) {
             flushSha = redis.digest(StreamStore.FLUSH); // EVAL has loaded it: later calls send only the SHA
         }

@@ -48,11 +48,8 @@ final class RunningStream {
     volatile boolean flushInFlight;
     volatile long lastFlushMillis;
     volatile long lastRefreshMillis;
-    /** The contract state key's value should the stream fail (built once, by the flusher, for the final flush). */
-    String failedStateJson;
-    /** {@link StreamStore#flushKeys} and {@link StreamFanout#frameHead} of this stream (built once, by the flusher). */
-    String[] flushKeys;
-    String frameHead;
+    /** What every resume-log flush of this stream sends alike (built once, by the flusher). */
+    StreamStore.FlushTarget flushTarget;
     /** chat-stream-start went out to other nodes (with the first flush after the ai-service accepted). */
     volatile boolean startAnnounced;
 

@@ -37,14 +37,15 @@ class StreamStore {
     /**
      * Appends a batch (and maybe the final entry), publishes what it newly appended to the user's fan-out channel
      * (ARGV[15]) when a node other than this one is subscribed to it (the subscriber count is more than ARGV[17], this
-     * node's own subscription: 1 or 0; a single node publishes nothing, so it does not read its own frames back) and, when ARGV[14] is 1 (at most once a second), refreshes the TTLs and the liveness
-     * lease (and the stream's deadline in the running index, KEYS[7] / ARGV[18]); returns the stop flag, or -1 when
-     * the lease had already lapsed or a {@link LeaseSweeper} already ended the stream (other nodes count it as failed:
-     * nothing more is appended or published, which fences an owner that was only paused), or -2 without doing
-     * anything when the meta hash is gone: Redis lost its data (restarted empty). The published frame (see
-     * {@link StreamFanout#frameHead}) is put together here, only when it is published: the stream's frame head
-     * ARGV[16], its chat-stream-start payload ARGV[19] ('' when this batch does not announce it), the first seq, the
-     * tokens and the final entry; so a flush on a single node carries the tokens once and no frame.
+     * node's own subscription: 1 or 0; a single node publishes nothing, so it does not read its own frames back) and,
+     * when ARGV[14] is 1 (at most once a second), refreshes the TTLs and the liveness lease (and the stream's deadline
+     * in the running index, KEYS[7] / ARGV[18]); returns the stop flag, or -1 when the lease had already lapsed or a
+     * {@link LeaseSweeper} already ended the stream (other nodes count it as failed: nothing more is appended or
+     * published, which fences an owner that was only paused), or -2 without doing anything when the meta hash is
+     * gone: Redis lost its data (restarted empty). The published frame (see {@link StreamFanout#frameHead}) is put
+     * together here, only when it is published: the stream's frame head ARGV[16], its chat-stream-start payload
+     * ARGV[19] ('' when this batch does not announce it), the first seq, the tokens and the final entry; so a flush on
+     * a single node carries the tokens once and no frame.
      */
     static final String FLUSH = """
             if redis.call('EXISTS', KEYS[2]) == 0 then return -2 end
@@ -381,44 +382,48 @@ class StreamStore {
      * Queues one batch on the flusher's pipelined connection as {@code EVALSHA} (or {@code EVAL} when the script
      * must be sent again); nothing is sent before that connection's {@code flushCommands()}. The future holds the
      * stream's stop flag (1 = a stop was requested from some node, -1 = the lease had lapsed, -2 = Redis lost the
-     * stream's keys); Lettuce's command timeout bounds it. {@code keys} are {@link #flushKeys}'s; the failed state
-     * and the chat-stream-start payload are sent only with the batch that needs them (final entry, first flush).
+     * stream's keys); Lettuce's command timeout bounds it. {@code failedStateJson} goes with the final entry only
+     * ("" otherwise), {@code startJson} with the flush that announces the stream to other nodes ("" otherwise).
      */
-    RedisFuture<Long> queueFlush(RedisAsyncCommands<String, String> redis, String flushSha, String[] keys,
+    RedisFuture<Long> queueFlush(RedisAsyncCommands<String, String> redis, String flushSha, FlushTarget target,
                                  StreamSpec spec, RunningStream.Batch batch, String tokensJson, String failedStateJson,
-                                 boolean refresh, String fanoutChannel, String frameHead, String startJson,
-                                 boolean subscribedHere) {
-        boolean last = batch.finalEntry() != null;
+                                 boolean refresh, String startJson, boolean subscribedHere) {
         String[] args = {
                 RUNNING_TTL_MS,
                 Integer.toString(batch.tokens().size()),
                 Long.toString(batch.firstSeq()),
                 Long.toString(batch.lastSeq()),
                 tokensJson,
-                last ? batch.finalEntry() : "",
+                batch.finalEntry() == null ? "" : batch.finalEntry(),
                 batch.topSeq() + "-1",
                 batch.finalStatus() == null ? "" : batch.finalStatus(),
                 batch.finalSuccess() ? "1" : "0",
-                last ? failedStateJson : "",
+                failedStateJson,
                 resumeTtlMs,
                 spec.streamId(),
                 leaseTtlMs,
                 refresh ? "1" : "0",
-                fanoutChannel,
-                frameHead,
+                target.channel(),
+                target.frameHead(),
                 subscribedHere ? "1" : "0",
                 Long.toString(System.currentTimeMillis() + properties.leaseTtl().toMillis()),
                 startJson};
         return flushSha == null
-                ? redis.eval(FLUSH, ScriptOutputType.INTEGER, keys, args)
-                : redis.evalsha(flushSha, ScriptOutputType.INTEGER, keys, args);
+                ? redis.eval(FLUSH, ScriptOutputType.INTEGER, target.keys(), args)
+                : redis.evalsha(flushSha, ScriptOutputType.INTEGER, target.keys(), args);
     }
 
-    /** The keys of {@link #FLUSH} for one stream, built once per stream by the flusher. */
-    static String[] flushKeys(StreamSpec spec) {
-        return new String[] {eventsKey(spec.streamId()), metaKey(spec.streamId()), stateKey(spec),
-                sessionLockKey(spec.sessionId()), userStreamsKey(spec.userId()), leaseKey(spec.streamId()),
-                RUNNING_INDEX};
+    /**
+     * What every {@link #FLUSH} of one stream sends alike, built once per stream by the flusher: the script's keys, the
+     * user's fan-out channel and the stream's frame head ({@link StreamFanout#frameHead}).
+     */
+    record FlushTarget(String[] keys, String channel, String frameHead) {
+
+        static FlushTarget of(StreamSpec spec, StreamFanout fanout) {
+            return new FlushTarget(new String[] {eventsKey(spec.streamId()), metaKey(spec.streamId()), stateKey(spec),
+                    sessionLockKey(spec.sessionId()), userStreamsKey(spec.userId()), leaseKey(spec.streamId()),
+                    RUNNING_INDEX}, fanout.channel(spec), fanout.frameHead(spec));
+        }
     }
 
     /** The stream's meta hash; a running stream whose lease lapsed (its node died) reads as {@code error}. */
