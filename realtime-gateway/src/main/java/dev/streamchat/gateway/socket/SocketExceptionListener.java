@@ -1,5 +1,6 @@
 package dev.streamchat.gateway.socket;
 
+import java.io.IOException;
 import java.util.List;
 
 import org.slf4j.Logger;
@@ -15,7 +16,8 @@ import io.netty.channel.ChannelHandlerContext;
 /**
  * Logs socket failures without the packet content (which can hold tokens or message text) and closes a connection
  * that sent something undecodable. Counts each call in {@code gateway.socket.errors}: the inbound guards are meant to
- * refuse bad input before it can throw, so this counter should stay at zero.
+ * refuse bad input before it can throw, so this counter should stay at zero. A peer that went away (connection reset,
+ * broken pipe: an {@link IOException} from the socket) is not an error of ours: the channel is closed without counting.
  */
 class SocketExceptionListener extends ExceptionListenerAdapter {
 
@@ -54,7 +56,9 @@ class SocketExceptionListener extends ExceptionListenerAdapter {
 
     @Override
     public boolean exceptionCaught(ChannelHandlerContext ctx, Throwable e) {
-        errors.increment();
+        if (!(e instanceof IOException)) {
+            errors.increment();
+        }
         log.debug("socket channel closed after an error: {}", e.toString());
         ctx.close();
         return true;
