@@ -15,8 +15,8 @@ import org.springframework.http.client.ReactorResourceFactory;
 class GatewayLoopsConfiguration {
 
     @Bean(destroyMethod = "close")
-    GatewayLoops gatewayLoops() {
-        return new GatewayLoops(EventLoopSizing.ioThreads());
+    GatewayLoops gatewayLoops(LoopProperties properties) {
+        return new GatewayLoops(properties.threads());
     }
 
     @Bean
