@@ -27,6 +27,7 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 
 import dev.streamchat.gateway.config.EventLoopSizing;
+import dev.streamchat.gateway.config.GatewayLoops;
 
 import reactor.core.publisher.Mono;
 
@@ -39,7 +40,8 @@ import reactor.core.publisher.Mono;
 public class RedisConfiguration {
 
     /**
-     * Lettuce's threads, sized from the cores; Boot's client (health) and the gateway's client share them. Each
+     * Lettuce runs on the gateway's event loops ({@link GatewayLoopsForRedis}); Boot's client (health) and the
+     * gateway's client share them. Its computation pool (timeouts, reconnects) stays its own, sized from the cores. Each
      * command's latency goes to the timers {@code lettuce.command.completion} and {@code lettuce.command.firstresponse}
      * (by command; no client-side percentiles): two map lookups and two timer updates per command. Boot's Micrometer
      * observation of every command ({@code lettuce} timers) is excluded in application.yml: it built an observation
@@ -47,16 +49,19 @@ public class RedisConfiguration {
      * load, and the resume log sends a command per running stream every flush interval.
      */
     @Bean
-    ClientResourcesBuilderCustomizer gatewayRedisThreads(MeterRegistry meters) {
-        return builder -> builder.ioThreadPoolSize(EventLoopSizing.redisThreads())
+    ClientResourcesBuilderCustomizer gatewayRedisThreads(MeterRegistry meters, GatewayLoops gatewayLoops) {
+        return builder -> builder.eventLoopGroupProvider(new GatewayLoopsForRedis(gatewayLoops))
                 .computationThreadPoolSize(EventLoopSizing.redisThreads())
                 .commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters,
                         MicrometerOptions.builder().histogram(false).build()));
     }
 
-    /** Uses Boot's {@link ClientResources} rather than a second set of Lettuce threads. */
+    /**
+     * Uses Boot's {@link ClientResources} rather than a second set of Lettuce threads. Takes the loops so that it is
+     * shut down (its connections closed) before they are.
+     */
     @Bean(destroyMethod = "shutdown")
-    RedisClient gatewayRedisClient(ClientResources resources) {
+    RedisClient gatewayRedisClient(ClientResources resources, GatewayLoops gatewayLoops) {
         RedisClient client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)

@@ -84,6 +84,18 @@ class StreamFanoutIT extends GatewayStackTest {
 
 
 
+    @org.springframework.beans.factory.annotation.Autowired
+    dev.streamchat.gateway.persistence.RedisConfiguration.GatewayRedis redis;
+
+    /** Redis replies are decoded on a gateway loop (Lettuce runs on them), so the next step needs no hand-off. */
+    @Test
+    void redisRepliesArriveOnAGatewayLoop() {
+        Boolean onGatewayLoop = redis.commands().flatMap(commands -> commands.ping())
+                .map(pong -> gatewayLoops.current() != null)
+                .block(Duration.ofSeconds(5));
+        assertThat(onGatewayLoop).isTrue();
+    }
+
     private static void assertWellFormed(List<UserSocket.Received> events, int expectedTokens) {
         assertThat(events.get(0).event()).isEqualTo("chat-stream-start");
         assertThat(events.get(events.size() - 1).event()).isEqualTo("chat-stream-complete");
