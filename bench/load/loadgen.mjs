@@ -8,6 +8,7 @@ import { io } from 'socket.io-client';
 import { nowMicros, percentiles, Samples } from './measure.mjs';
 
 const STAMP = /@t(\d{10,19})$/;
+const STAMP_IN_EVENT = /@t(\d{10,19})"/g; // a stamped token inside an SSE event's JSON
 
 /** Runs `task(i)` for i in [0, count) with at most `limit` at a time. */
 export async function pool(count, limit, task) {
@@ -97,10 +98,24 @@ export function closeAll(sockets) {
   }
 }
 
+/** Tokens emitted this long after the last `/chat/new` was answered count as "after the starts". */
+const AFTER_STARTS_MICROS = 1_000_000;
+
+/** The latencies of the tokens emitted after `fromMicros`: the streams' steady state, without the start burst. */
+function afterStarts(latencies, emittedAt, fromMicros) {
+  const steady = new Samples();
+  for (let i = 0; i < latencies.length; i++) {
+    if (emittedAt[i] >= fromMicros) {
+      steady.add(latencies[i]);
+    }
+  }
+  return steady.values();
+}
+
 /**
  * One stream per user: each user's socket is connected first, then the users POST /chat/new spread evenly over
  * `spreadMs`, and every token's gateway-added latency (receive time minus the synthetic provider's stamp) is
- * recorded. Resolves when every stream ended (complete, error, refused) or at `deadlineMs`. `probe()` is read
+ * recorded; `afterStarts` holds those of the tokens emitted from 1 s after the last request was answered. Resolves when every stream ended (complete, error, refused) or at `deadlineMs`. `probe()` is read
  * just before the first request and when the last stream ended (e.g. the gateway's CPU time). `beforeRequests()` is
  * awaited once the sockets are connected, before the first request, and `whileRunning()` once every request has
  * been answered, while the accepted streams run (e.g. memory with and without the running streams).
@@ -108,6 +123,7 @@ export function closeAll(sockets) {
 export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs, expectedTokens, probe = () => null,
   beforeRequests = async () => {}, whileRunning = async () => {} }) {
   const latencies = new Samples();
+  const emittedAt = new Samples(); // each token's stamp (µs), in the order of `latencies`
   const firstTokenAdded = new Samples();
   const timeToFirstToken = new Samples();
   const postToFirstEmit = new Samples(); // from the POST to the ai-service emitting the first token
@@ -144,6 +160,7 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
       if (match) {
         const added = (received - Number(match[1])) / 1000;
         latencies.add(added);
+        emittedAt.add(Number(match[1]));
         if (payload.seq === 1) {
           firstTokenAdded.add(added);
           if (user.sentAt) {
@@ -213,6 +230,7 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
     }, Math.round(user.index * step));
   }));
   await Promise.all(posts);
+  const startsAnsweredAt = nowMicros();
   await whileRunning();
   let timer;
   await Promise.race([allEnded, new Promise((resolve) => {
@@ -223,21 +241,26 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
   counts.incomplete = users.filter((u) => !u.ended).length;
   const elapsedMs = Date.now() - startedAt;
   closeAll(sockets);
-  return { counts, errorCodes, latencies: latencies.values(), firstTokenAdded: firstTokenAdded.values(),
+  return { counts, errorCodes, latencies: latencies.values(),
+    afterStarts: afterStarts(latencies.values(), emittedAt.values(), startsAnsweredAt + AFTER_STARTS_MICROS),
+    firstTokenAdded: firstTokenAdded.values(),
     timeToFirstToken: timeToFirstToken.values(), postToFirstEmit: postToFirstEmit.values(), elapsedMs, before, after };
 }
 
 /**
- * The same question straight to the ai-service (no gateway): `count` requests spread over `spreadMs`, each read up to
- * its first token and then aborted. Percentiles of the time from the request to that token; requests that got no
- * token are left out (`missing`). A gateway's time to first token minus this is what the gateway adds.
+ * The same question straight to the ai-service (no gateway): `count` requests spread over `spreadMs`. Percentiles of
+ * the time from the request to the first token; requests that got no token are left out (`missing`). A gateway's
+ * time to first token minus this is what the gateway adds. Each stream is aborted after its first token, unless
+ * `wholeStreams`: then every token is read and `addedMs` holds the percentiles of receive time minus stamp, the
+ * floor that the ai-service, this client and the machine set for a gateway's added latency at that load.
  */
-export async function aiServiceTimeToFirstToken({ aiUrl, apiKey, count, spreadMs, tag }) {
+export async function aiServiceAlone({ aiUrl, apiKey, count, spreadMs, tag, wholeStreams = false }) {
   const samples = [];
+  const added = new Samples();
   await Promise.all(Array.from({ length: count }, (_, i) => new Promise((resolve) => setTimeout(async () => {
     const sentAt = nowMicros();
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 30_000);
+    const timer = setTimeout(() => controller.abort(), wholeStreams ? 120_000 : 30_000);
     try {
       const response = await fetch(`${aiUrl}/api/v1/semantic_search_stream`, {
         method: 'POST', signal: controller.signal,
@@ -246,12 +269,24 @@ export async function aiServiceTimeToFirstToken({ aiUrl, apiKey, count, spreadMs
           chat_history: [], source: 'main_app' }),
       });
       const decoder = new TextDecoder();
-      let text = '';
+      let first = true;
+      let partialLine = '';
       for await (const chunk of response.body) {
-        text += decoder.decode(chunk, { stream: true });
-        if (/"type":"token"/.test(text)) {
-          samples.push((nowMicros() - sentAt) / 1000);
-          break;
+        const received = nowMicros();
+        const text = partialLine + decoder.decode(chunk, { stream: true });
+        if (first && /"type":"token"/.test(text)) {
+          first = false;
+          samples.push((received - sentAt) / 1000);
+          if (!wholeStreams) {
+            break;
+          }
+        }
+        if (wholeStreams) {
+          const lineEnd = text.lastIndexOf('\n') + 1; // a line cut by the chunk waits for its end
+          for (const match of text.slice(0, lineEnd).matchAll(STAMP_IN_EVENT)) {
+            added.add((received - Number(match[1])) / 1000);
+          }
+          partialLine = text.slice(lineEnd);
         }
       }
     } catch { /* counted as missing */ }
@@ -259,5 +294,6 @@ export async function aiServiceTimeToFirstToken({ aiUrl, apiKey, count, spreadMs
     controller.abort();
     resolve();
   }, Math.round((i * spreadMs) / count)))));
-  return { ...percentiles(samples), missing: count - samples.length };
+  return { ...percentiles(samples), missing: count - samples.length,
+    ...(wholeStreams ? { addedMs: percentiles(added.values()) } : {}) };
 }

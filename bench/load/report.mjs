@@ -62,12 +62,18 @@ export function markdownTable(results) {
     row(scenario, 'added latency p50 (ms)', java?.latencyMs.p50, node?.latencyMs.p50, 2);
     row(scenario, 'added latency p99 (ms)', java?.latencyMs.p99, node?.latencyMs.p99, 2);
     row(scenario, 'added latency max (ms)', java?.latencyMs.max, node?.latencyMs.max, 1);
+    row(scenario, 'added latency p99 after the starts (ms; tokens from 1 s after the last request was answered)',
+      java?.afterStartsLatencyMs?.p99, node?.afterStartsLatencyMs?.p99, 2);
     row(scenario, 'first token: added latency p50 (ms)', java?.firstTokenAddedMs.p50, node?.firstTokenAddedMs.p50, 2);
     row(scenario, 'time to first token p50 (ms, from POST)', java?.timeToFirstTokenMs.p50, node?.timeToFirstTokenMs.p50, 1);
     const alone = results.aiServiceAlone?.[level];
     if (alone) {
       lines.push(`| ${scenario} | ai-service alone: time to first token p50 (ms, the same requests without a gateway) | `
         + `${fmt(alone.p50)} | ${fmt(alone.p50)} | — |`);
+      if (alone.addedMs) {
+        lines.push(`| ${scenario} | ai-service alone: added latency per token p99 (ms; receive minus stamp without a gateway, `
+          + `the floor on this machine) | ${fmt(alone.addedMs.p99, 2)} | ${fmt(alone.addedMs.p99, 2)} | — |`);
+      }
       const added = (target) => (target?.timeToFirstTokenMs.p50 == null || alone.p50 == null ? null
         : target.timeToFirstTokenMs.p50 - alone.p50);
       row(scenario, 'gateway-added time to first token p50 (ms)', added(java), added(node), 1);
