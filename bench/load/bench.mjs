@@ -139,13 +139,16 @@ async function streamLevel(target, streams, { record = true, round = 0 } = {}) {
       usPerToken: counts.tokens ? Math.round((cpu * 1e6) / counts.tokens) : null },
     rssDuringBytes: run.after.rss,
     loadgenPctOfCore: Math.round(((loadgen.user + loadgen.system) / 1e6 / wallS) * 1000) / 10,
+    loadgenDelays: run.loadgen,
     wallSeconds: Math.round(wallS * 10) / 10,
   };
   row.pass = failed === 0 && counts.refused503 === 0 && latency.p99 !== null && latency.p99 <= P99_LIMIT_MS;
   if (record) {
     log(`${target.name} ${streams} streams: p50 ${latency.p50} ms, p99 ${latency.p99} ms (after the starts ${row.afterStartsLatencyMs.p99} ms), max ${latency.max} ms, `
       + `TTFT p50 ${row.timeToFirstTokenMs.p50} ms (first emit ${row.postToFirstEmitMs.p50} ms after the POST), CPU ${row.cpu.pctOfCore}% (${row.cpu.usPerToken} us/token), `
-      + `failed ${failed}, 503 ${counts.refused503}${row.pass ? '' : '  <- over the limit'}`);
+      + `failed ${failed}, 503 ${counts.refused503}; load generator: event-loop delay p99 `
+      + `${run.loadgen.eventLoopDelayMs.p99.toFixed(1)} ms, ${run.loadgen.gc.count} GC pauses max ${run.loadgen.gc.maxMs} ms`
+      + `${row.pass ? '' : '  <- over the limit'}`);
   }
   await pause(2000);
   return row;

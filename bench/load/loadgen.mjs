@@ -1,6 +1,7 @@
 // The load generator: real socket.io-client 4.x sockets (websocket transport, one forced-new connection per
 // user) and the contract's REST calls, against any gateway that speaks shared/CONTRACT.md.
 import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 import jwt from 'jsonwebtoken';
 import { io } from 'socket.io-client';
@@ -96,6 +97,31 @@ export function closeAll(sockets) {
   for (const socket of sockets) {
     socket?.close();
   }
+}
+
+/**
+ * The load generator's own hold-ups while a level runs: its event-loop delay (a token that arrives while the loop is
+ * busy is read late, which counts as the gateway's added latency) and its garbage-collection pauses. Both gateways
+ * are measured through the same process, so these show how much of a tail is the measuring side's.
+ */
+function ownDelays() {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  const pauses = new Samples();
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      pauses.add(entry.duration);
+    }
+  });
+  loop.enable();
+  gc.observe({ entryTypes: ['gc'] });
+  return () => {
+    loop.disable();
+    gc.disconnect();
+    const gcPauses = pauses.values();
+    return { eventLoopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+      gc: { count: gcPauses.length, totalMs: Math.round(gcPauses.reduce((a, b) => a + b, 0) * 10) / 10,
+        maxMs: gcPauses.length ? Math.round(Math.max(...gcPauses) * 100) / 100 : 0 } };
+  };
 }
 
 /** Tokens emitted this long after the last `/chat/new` was answered count as "after the starts". */
@@ -196,6 +222,7 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
   }
 
   await beforeRequests();
+  const stopWatchingSelf = ownDelays();
   const before = probe();
   const startedAt = Date.now();
   const step = users.length > 1 ? spreadMs / users.length : 0;
@@ -238,10 +265,11 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
   })]);
   clearTimeout(timer);
   const after = probe();
+  const loadgen = stopWatchingSelf();
   counts.incomplete = users.filter((u) => !u.ended).length;
   const elapsedMs = Date.now() - startedAt;
   closeAll(sockets);
-  return { counts, errorCodes, latencies: latencies.values(),
+  return { counts, errorCodes, loadgen, latencies: latencies.values(),
     afterStarts: afterStarts(latencies.values(), emittedAt.values(), startsAnsweredAt + AFTER_STARTS_MICROS),
     firstTokenAdded: firstTokenAdded.values(),
     timeToFirstToken: timeToFirstToken.values(), postToFirstEmit: postToFirstEmit.values(), elapsedMs, before, after };

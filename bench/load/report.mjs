@@ -64,6 +64,8 @@ export function markdownTable(results) {
     row(scenario, 'added latency max (ms)', java?.latencyMs.max, node?.latencyMs.max, 1);
     row(scenario, 'added latency p99 after the starts (ms; tokens from 1 s after the last request was answered)',
       java?.afterStartsLatencyMs?.p99, node?.afterStartsLatencyMs?.p99, 2);
+    row(scenario, 'load generator\'s own event-loop delay p99 (ms; a token read late by it counts as added latency)',
+      java?.loadgenDelays?.eventLoopDelayMs.p99, node?.loadgenDelays?.eventLoopDelayMs.p99, 2);
     row(scenario, 'first token: added latency p50 (ms)', java?.firstTokenAddedMs.p50, node?.firstTokenAddedMs.p50, 2);
     row(scenario, 'time to first token p50 (ms, from POST)', java?.timeToFirstTokenMs.p50, node?.timeToFirstTokenMs.p50, 1);
     const alone = results.aiServiceAlone?.[level];
