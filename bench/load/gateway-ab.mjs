@@ -115,7 +115,6 @@ const summary = targets.map((t) => ({
   wakeupsPerToken: median(t.rows.map((r) => r.wakeupsPerToken)),
   p50Ms: median(t.rows.map((r) => r.latencyMs.p50)), p99Ms: median(t.rows.map((r) => r.latencyMs.p99)),
   afterStartsP99Ms: median(t.rows.map((r) => r.afterStartsLatencyMs.p99)),
-  afterStartsP99Ms: median(t.rows.map((r) => r.afterStartsLatencyMs.p99)),
   firstTokenAddedP50Ms: median(t.rows.map((r) => r.firstTokenAddedMs.p50)),
   ttftP50Ms: median(t.rows.map((r) => r.ttftMs.p50)),
   gatewayAddedTtftP50Ms: Math.round((median(t.rows.map((r) => r.ttftMs.p50)) - directTtft) * 100) / 100,

@@ -141,8 +141,9 @@ function afterStarts(latencies, emittedAt, fromMicros) {
 /**
  * One stream per user: each user's socket is connected first, then the users POST /chat/new spread evenly over
  * `spreadMs`, and every token's gateway-added latency (receive time minus the synthetic provider's stamp) is
- * recorded; `afterStarts` holds those of the tokens emitted from 1 s after the last request was answered. Resolves when every stream ended (complete, error, refused) or at `deadlineMs`. `probe()` is read
- * just before the first request and when the last stream ended (e.g. the gateway's CPU time). `beforeRequests()` is
+ * recorded; `afterStarts` holds those of the tokens emitted from 1 s after the last request was answered. Resolves
+ * when every stream ended (complete, error, refused) or at `deadlineMs`. `probe()` is read just before the first
+ * request and when the last stream ended (e.g. the gateway's CPU time). `beforeRequests()` is
  * awaited once the sockets are connected, before the first request, and `whileRunning()` once every request has
  * been answered, while the accepted streams run (e.g. memory with and without the running streams).
  */
@@ -309,13 +310,13 @@ export async function aiServiceAlone({ aiUrl, apiKey, count, spreadMs, tag, whol
             break;
           }
         }
+        const lineEnd = text.lastIndexOf('\n') + 1; // a line cut by the chunk waits for its end
         if (wholeStreams) {
-          const lineEnd = text.lastIndexOf('\n') + 1; // a line cut by the chunk waits for its end
           for (const match of text.slice(0, lineEnd).matchAll(STAMP_IN_EVENT)) {
             added.add((received - Number(match[1])) / 1000);
           }
-          partialLine = text.slice(lineEnd);
         }
+        partialLine = text.slice(lineEnd);
       }
     } catch { /* counted as missing */ }
     clearTimeout(timer);
