@@ -16,6 +16,8 @@ import java.util.stream.IntStream;
 
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -29,9 +31,12 @@ import com.corundumstudio.socketio.SocketIONamespace;
 
 import dev.streamchat.gateway.auth.AuthenticatedUser;
 import dev.streamchat.gateway.cluster.UserChannels;
+import dev.streamchat.gateway.config.GatewayLoops;
+import dev.streamchat.gateway.persistence.RedisConfiguration.GatewayRedis;
 import dev.streamchat.gateway.socket.SocketEvents;
 import dev.streamchat.gateway.socket.StreamPayloads;
 import dev.streamchat.gateway.socket.UserEvents;
+import dev.streamchat.gateway.socket.UserSocketLoops;
 import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.testing.UserSocket;
 import dev.streamchat.gateway.testing.AiReply;
@@ -49,23 +54,26 @@ import dev.streamchat.gateway.testing.GatewayStackTest;
 })
 class StreamFanoutIT extends GatewayStackTest {
 
-    @org.springframework.beans.factory.annotation.Value("${spring.data.redis.url}")
+    @Value("${spring.data.redis.url}")
     String redisUrl;
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     UserChannels channels;
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     SocketIONamespace namespace;
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     UserEvents events;
 
-    @org.springframework.beans.factory.annotation.Autowired
-    dev.streamchat.gateway.socket.UserSocketLoops socketLoops;
+    @Autowired
+    UserSocketLoops socketLoops;
 
-    @org.springframework.beans.factory.annotation.Autowired
-    dev.streamchat.gateway.config.GatewayLoops gatewayLoops;
+    @Autowired
+    GatewayLoops gatewayLoops;
+
+    @Autowired
+    GatewayRedis redis;
 
     /**
      * A user's WebSocket runs on one of the gateway's loops and is found there, so the user's streams are read on
@@ -80,12 +88,6 @@ class StreamFanoutIT extends GatewayStackTest {
             assertThat(gatewayLoops.loops()).contains(socketLoops.loopOf(user));
         }
     }
-
-
-
-
-    @org.springframework.beans.factory.annotation.Autowired
-    dev.streamchat.gateway.persistence.RedisConfiguration.GatewayRedis redis;
 
     /** Redis replies are decoded on a gateway loop (Lettuce runs on them), so the next step needs no hand-off. */
     @Test
