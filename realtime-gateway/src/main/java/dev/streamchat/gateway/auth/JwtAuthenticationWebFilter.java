@@ -18,6 +18,7 @@ import dev.streamchat.gateway.error.ErrorCode;
 import dev.streamchat.gateway.error.ProblemResponses;
 import dev.streamchat.gateway.http.ManagementPort;
 import dev.streamchat.gateway.http.RoutedPath;
+import dev.streamchat.gateway.http.StreamStartRequests;
 import reactor.core.publisher.Mono;
 
 /**
@@ -27,7 +28,9 @@ import reactor.core.publisher.Mono;
  * (dev-login is exempt, contract section 2). 401 {@code unauthorized} is decided before 403 {@code forbidden}. On
  * success the caller is the exchange attribute {@link AuthenticatedUser#EXCHANGE_ATTRIBUTE} (and its token
  * {@link VerifiedToken#EXCHANGE_ATTRIBUTE}). A token revoked by logout ({@link RevokedTokens}) is 401 like an expired
- * one. Filters that need the caller (rate limits) order after {@link #ORDER}.
+ * one. Filters that need the caller (rate limits) order after {@link #ORDER}. For a request that starts a stream the
+ * caller's plan is read ({@link UserAccounts#prefetch}) while Redis answers the revocation check, since starting the
+ * stream needs it.
  */
 @Component
 public class JwtAuthenticationWebFilter implements WebFilter, Ordered {
@@ -43,14 +46,16 @@ public class JwtAuthenticationWebFilter implements WebFilter, Ordered {
     private final RevokedTokens revokedTokens;
     private final PublicPaths publicPaths;
     private final ManagementPort managementPort;
+    private final UserAccounts users;
 
     public JwtAuthenticationWebFilter(JwtTokens tokens, AllowedOrigins allowedOrigins, RevokedTokens revokedTokens,
-                                      PublicPaths publicPaths, ManagementPort managementPort) {
+                                      PublicPaths publicPaths, ManagementPort managementPort, UserAccounts users) {
         this.tokens = tokens;
         this.allowedOrigins = allowedOrigins;
         this.revokedTokens = revokedTokens;
         this.publicPaths = publicPaths;
         this.managementPort = managementPort;
+        this.users = users;
     }
 
     @Override
@@ -71,6 +76,9 @@ public class JwtAuthenticationWebFilter implements WebFilter, Ordered {
         if (verified.isEmpty()) {
             return ProblemResponses.write(exchange, ErrorCode.UNAUTHORIZED,
                     "A valid token is required (Authorization: Bearer or the token cookie).");
+        }
+        if (StreamStartRequests.matches(exchange)) {
+            users.prefetch(verified.get().user().userId()); // read while Redis answers the revocation check
         }
         return revokedTokens.isRevoked(verified.get().hash()).flatMap(revoked -> {
             if (revoked) {

@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Date;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.bson.Document;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
@@ -33,10 +36,13 @@ public class UserAccounts {
     public static final Duration PLAN_CACHE_TTL = Duration.ofSeconds(5);
     private static final int PLAN_CACHE_MAX = 10_000;
 
+    /** A plan read from MongoDB; {@code plan} is null for a user without a document (the token's claim is in force). */
     private record CachedPlan(String plan, long expiresAtNanos) {
     }
 
-    private final java.util.concurrent.ConcurrentHashMap<String, CachedPlan> plans = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CachedPlan> plans = new ConcurrentHashMap<>();
+    /** The plan reads under way, one per user: callers that come while one runs share its answer. */
+    private final ConcurrentHashMap<String, Mono<Optional<String>>> reads = new ConcurrentHashMap<>();
 
     private final ReactiveMongoTemplate mongo;
     private final Clock clock;
@@ -62,8 +68,22 @@ public class UserAccounts {
         return mongo.upsert(Query.query(Criteria.where("_id").is(userId)), update, COLLECTION)
                 .timeout(TIMEOUT)
                 .onErrorMap(UserAccounts::unavailable)
-                .doOnSuccess(ignored -> plans.remove(userId))
+                .doOnSuccess(ignored -> {
+                    reads.remove(userId);
+                    plans.remove(userId);
+                })
                 .then();
+    }
+
+    /**
+     * Starts reading the user's plan now unless it is cached or already being read, so that the {@link #inForce} of
+     * the same request, after its token's revocation check and its body, finds the read done or under way: the read
+     * overlaps those steps instead of following them. A failure is left to that call (it reads again).
+     */
+    public void prefetch(String userId) {
+        if (cached(userId) == null) {
+            read(userId).subscribe(plan -> { }, error -> { });
+        }
     }
 
     /**
@@ -71,24 +91,53 @@ public class UserAccounts {
      * claim for a user without a document. 503 when MongoDB cannot answer.
      */
     public Mono<AuthenticatedUser> inForce(AuthenticatedUser caller) {
-        long now = System.nanoTime();
-        CachedPlan cached = plans.get(caller.userId());
-        if (cached != null && now - cached.expiresAtNanos() < 0) {
+        CachedPlan cached = cached(caller.userId());
+        if (cached != null) {
             return Mono.just(withPlan(caller, cached.plan()));
         }
-        return storedPlan(caller.userId())
-                .defaultIfEmpty(caller.plan())
-                .map(plan -> {
-                    if (plans.size() >= PLAN_CACHE_MAX) {
-                        plans.clear(); // bounded: a burst of distinct users only costs re-reads
-                    }
-                    plans.put(caller.userId(), new CachedPlan(plan, System.nanoTime() + PLAN_CACHE_TTL.toNanos()));
-                    return withPlan(caller, plan);
-                });
+        return read(caller.userId()).map(stored -> withPlan(caller, stored.orElse(null)));
     }
 
+    private CachedPlan cached(String userId) {
+        CachedPlan cached = plans.get(userId);
+        return cached != null && System.nanoTime() - cached.expiresAtNanos() < 0 ? cached : null;
+    }
+
+    /** The user's stored plan (empty without a document), read once for every caller that asks while it runs. */
+    private Mono<Optional<String>> read(String userId) {
+        return reads.computeIfAbsent(userId, this::newRead);
+    }
+
+    /**
+     * A read that caches what it found unless {@link #upsert} changed the plan meanwhile (the upsert takes the read
+     * out of {@link #reads}: it may have seen the old plan).
+     */
+    private Mono<Optional<String>> newRead(String userId) {
+        AtomicReference<Mono<Optional<String>>> self = new AtomicReference<>();
+        Mono<Optional<String>> read = storedPlan(userId)
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .doOnNext(plan -> {
+                    if (reads.get(userId) == self.get()) {
+                        remember(userId, plan.orElse(null));
+                    }
+                })
+                .doFinally(signal -> reads.remove(userId, self.get()))
+                .cache();
+        self.set(read);
+        return read;
+    }
+
+    private void remember(String userId, String plan) {
+        if (plans.size() >= PLAN_CACHE_MAX) {
+            plans.clear(); // bounded: a burst of distinct users only costs re-reads
+        }
+        plans.put(userId, new CachedPlan(plan, System.nanoTime() + PLAN_CACHE_TTL.toNanos()));
+    }
+
+    /** The caller with {@code plan}, or as the token says when it is null or the same. */
     private static AuthenticatedUser withPlan(AuthenticatedUser caller, String plan) {
-        return plan.equals(caller.plan()) ? caller : new AuthenticatedUser(caller.userId(), plan);
+        return plan == null || plan.equals(caller.plan()) ? caller : new AuthenticatedUser(caller.userId(), plan);
     }
 
     /** The stored plan, or empty when the user has no document. */

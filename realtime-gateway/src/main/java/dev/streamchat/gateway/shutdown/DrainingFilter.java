@@ -3,7 +3,6 @@ package dev.streamchat.gateway.shutdown;
 import java.time.Duration;
 
 import org.springframework.core.Ordered;
-import org.springframework.http.HttpMethod;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -11,6 +10,7 @@ import org.springframework.web.server.WebFilterChain;
 
 import dev.streamchat.gateway.error.ErrorCode;
 import dev.streamchat.gateway.error.ProblemResponses;
+import dev.streamchat.gateway.http.StreamStartRequests;
 import reactor.core.publisher.Mono;
 
 /**
@@ -29,20 +29,11 @@ class DrainingFilter implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (shutdown.draining() && startsStream(exchange)) {
+        if (shutdown.draining() && StreamStartRequests.matches(exchange)) {
             return ProblemResponses.write(exchange, ErrorCode.UNAVAILABLE,
                     "This server is restarting; try again.", Duration.ofSeconds(1));
         }
         return chain.filter(exchange);
-    }
-
-    static boolean startsStream(ServerWebExchange exchange) {
-        if (exchange.getRequest().getMethod() != HttpMethod.POST) {
-            return false;
-        }
-        String path = exchange.getRequest().getPath().value();
-        return path.equals("/api/v1/chat/new") || path.equals("/api/v1/chat/stream")
-                || (path.startsWith("/api/v1/chat/sessions/") && path.endsWith("/retry"));
     }
 
     @Override
