@@ -19,6 +19,7 @@ import org.springframework.web.reactive.function.client.WebClientRequestExceptio
 import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.PrematureCloseException;
 import reactor.util.retry.Retry;
@@ -34,6 +35,8 @@ public class AiServiceClient {
 
     static final String STREAM_PATH = "/api/v1/semantic_search_stream";
     static final String BLOCKING_PATH = "/api/v1/semantic_search";
+    /** How long the body may stay open after its terminal event before the connection is closed instead of reused. */
+    static final Duration DRAIN_AFTER_TERMINAL = Duration.ofSeconds(2);
 
     private final LoopAffineClients clients;
     private final int maxStreams;
@@ -62,9 +65,11 @@ public class AiServiceClient {
      * Runs one answer, handing each event to {@code onEvent} on the I/O thread as it is parsed (no list, no
      * queue). {@code onAccepted} runs once, on the I/O thread, when the ai-service answered 2xx and before any event.
      * Failures before that are {@link AiServiceUnavailableException}; after it, {@link TimeoutException} (no byte for
-     * {@code idleTimeout}, keepalives count), {@link AiProtocolException} or an I/O error. Completes after a
-     * {@code done} or {@code error} event (nothing after it is delivered), or when the body ends (a dropped
-     * stream, which the caller detects). Cancelling closes the HTTP connection.
+     * {@code idleTimeout}, keepalives count), {@link AiProtocolException} or an I/O error. Nothing is delivered after
+     * a {@code done} or {@code error} event; the body is read on to its end, which comes right after, so that the
+     * connection is reused (at most {@link #DRAIN_AFTER_TERMINAL} later it is closed instead). Completes when the body
+     * ends, also without a terminal event (a dropped stream, which the caller detects). Cancelling closes the HTTP
+     * connection.
      */
     public Mono<Void> stream(AiRequest request, Runnable onAccepted, Consumer<AiStreamEvent> onEvent) {
         return stream(request, null, onAccepted, onEvent);
@@ -109,12 +114,17 @@ public class AiServiceClient {
                         accepted.set(true);
                         onAccepted.run();
                         EventReader reader = new EventReader(decoder, onEvent);
+                        Sinks.Empty<Void> terminal = Sinks.empty();
                         return response.bodyToFlux(DataBuffer.class)
-                                .<Void>handle((buffer, sink) -> {
+                                .doOnNext(buffer -> {
                                     if (reader.read(buffer)) {
-                                        sink.complete();
+                                        terminal.tryEmitEmpty();
                                     }
                                 })
+                                // Read on to the body's end (right after the terminal event), so the connection goes
+                                // back to the pool: cancelling a response before its end closes the connection, and
+                                // the next stream would pay a new one. A body still open later than that is cut.
+                                .takeUntilOther(terminal.asMono().then(Mono.delay(DRAIN_AFTER_TERMINAL)))
                                 .then()
                                 .onErrorMap(AiServiceClient::isReadTimeout,
                                         error -> new TimeoutException("no byte from the ai-service for " + idle));

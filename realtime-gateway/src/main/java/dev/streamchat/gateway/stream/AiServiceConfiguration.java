@@ -55,10 +55,15 @@ class AiServiceConfiguration {
     private static ConnectionProvider pool(String name, AiServiceProperties properties) {
         return ConnectionProvider.builder(name)
                 .maxConnections(properties.maxStreams())
+                // The connection released last goes out first: a steady trickle of streams keeps a few connections
+                // warm, and the rest of a burst's connections idle out (maxIdleTime) instead of being rotated alive.
+                .lifo()
                 .pendingAcquireMaxCount(Math.max(16, properties.maxStreams() / 10))
                 .pendingAcquireTimeout(properties.pendingAcquireTimeout())
-                // The ai-service may close idle keep-alive connections; do not hand out stale ones.
-                .maxIdleTime(Duration.ofSeconds(20))
+                // A finished stream's connection serves the next one. Closed after 55 s unused: under the 60 s idle
+                // timeout of common proxies and load balancers (nginx, AWS ALB) that may sit before the ai-service,
+                // so a connection they closed is not handed out.
+                .maxIdleTime(Duration.ofSeconds(55))
                 .evictInBackground(Duration.ofSeconds(30))
                 .build();
     }

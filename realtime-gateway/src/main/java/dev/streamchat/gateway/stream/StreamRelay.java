@@ -335,8 +335,12 @@ public class StreamRelay {
                 .subscribe(null, e -> { });
     }
 
+    /**
+     * Cancels what still runs for the stream. After the ai-service's terminal event its body is left to end on its own
+     * (it does at once), so that its connection is reused; any other ending closes the connection.
+     */
     private static void dispose(RunningStream stream) {
-        if (stream.upstream != null) {
+        if (stream.upstream != null && !stream.terminalSeen) {
             stream.upstream.dispose();
         }
         if (stream.overallTimer != null) {

@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 
 import dev.streamchat.gateway.chat.RecordedEvents.Emitted;
+import dev.streamchat.gateway.config.GatewayLoops;
 import dev.streamchat.gateway.socket.StreamCommands;
 import dev.streamchat.gateway.testing.AiReply.Fault;
 import dev.streamchat.gateway.testing.AiReply;
@@ -54,6 +57,9 @@ class ChatRelayIT extends GatewayStackTest {
 
     @Autowired
     StreamCommands commands;
+
+    @Autowired
+    GatewayLoops loops;
 
     GatewayClient client;
 
@@ -152,6 +158,25 @@ class ChatRelayIT extends GatewayStackTest {
 
     private static List<Long> LongRangeFrom1(int n) {
         return IntStream.rangeClosed(1, n).mapToObj(i -> (long) i).toList();
+    }
+
+    /**
+     * A stream that ended with the ai-service's {@code done} leaves its connection to the next stream: streams one
+     * after the other open at most one connection per loop's pool (a stream without a socket goes to the pools in
+     * turn), not one each.
+     */
+    @Test
+    void streamsOneAfterTheOtherReuseTheAiServiceConnection() {
+        int pools = loops.loops().size();
+        Set<Integer> connections = new HashSet<>();
+        for (int i = 0; i < 2 * pools + 1; i++) {
+            String question = "reuse " + i + " " + UUID.randomUUID();
+            String token = client.login(user(), "pro");
+            List<Emitted> events = awaitEnd((String) client.ask(token, "{\"message\":\"" + question + "\"}").get("streamId"));
+            assertThat(events.get(events.size() - 1).event()).isEqualTo("chat-stream-complete");
+            connections.add(AI.lastCallFor(question).clientPort);
+        }
+        assertThat(connections).as("the gateway's ports of its connections to the ai-service").hasSizeLessThanOrEqualTo(pools);
     }
 
     @Test

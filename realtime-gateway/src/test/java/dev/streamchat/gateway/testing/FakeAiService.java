@@ -44,9 +44,12 @@ public final class FakeAiService implements AutoCloseable {
         public volatile boolean disconnected;
         public volatile long disconnectedAtNanos;
         public final AtomicInteger tokensWritten = new AtomicInteger();
+        /** The gateway's end of the connection the request came on: one port per connection. */
+        public final int clientPort;
 
-        Call(JsonNode body) {
+        Call(JsonNode body, int clientPort) {
             this.body = body;
+            this.clientPort = clientPort;
         }
 
         public String query() {
@@ -197,7 +200,7 @@ public final class FakeAiService implements AutoCloseable {
         if (!authorised(ex)) {
             return;
         }
-        Call call = new Call(json.readTree(ex.getRequestBody().readAllBytes()));
+        Call call = new Call(json.readTree(ex.getRequestBody().readAllBytes()), ex.getRemoteAddress().getPort());
         calls.add(call);
         if (!offered(call.body)) {
             send(ex, 400, Map.of("type", "about:blank", "code", "bad_request", "status", 400));
@@ -329,7 +332,7 @@ public final class FakeAiService implements AutoCloseable {
         if (!authorised(ex)) {
             return;
         }
-        Call call = new Call(json.readTree(ex.getRequestBody().readAllBytes()));
+        Call call = new Call(json.readTree(ex.getRequestBody().readAllBytes()), ex.getRemoteAddress().getPort());
         calls.add(call);
         AiReply reply = replyFor(call.query());
         if (reply.status != 200) {
