@@ -65,6 +65,9 @@ class AiServiceConfiguration {
                 // so a connection they closed is not handed out.
                 .maxIdleTime(Duration.ofSeconds(55))
                 .evictInBackground(Duration.ofSeconds(30))
+                // Active, idle and pending connections per pool as gauges (reactor.netty.connection.provider.*),
+                // read only when scraped.
+                .metrics(true)
                 .build();
     }
 

@@ -32,6 +32,8 @@ import dev.streamchat.gateway.testing.AiReply;
 import dev.streamchat.gateway.testing.FakeAiService;
 import dev.streamchat.gateway.testing.GatewayClient;
 import dev.streamchat.gateway.testing.GatewayStackTest;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Metrics;
 import reactor.core.publisher.Mono;
 
 /**
@@ -169,7 +171,13 @@ class ChatRelayIT extends GatewayStackTest {
     void streamsOneAfterTheOtherReuseTheAiServiceConnection() {
         int pools = loops.loops().size();
         Set<Integer> connections = new HashSet<>();
+        String first = client.login(user(), "pro");
+        awaitEnd((String) client.ask(first, "{\"message\":\"open a connection\"}").get("streamId"));
+        assertThat(activeAiServiceStreamConnectionGauges()).as("the pools' gauges").isNotEmpty();
         for (int i = 0; i < 2 * pools + 1; i++) {
+            // `done` reaches the client just before the gateway reads the body's last chunk and returns the
+            // connection to its pool: wait for that, as a next request arriving a moment later would.
+            await().atMost(Duration.ofSeconds(10)).until(() -> activeAiServiceStreamConnections() == 0);
             String question = "reuse " + i + " " + UUID.randomUUID();
             String token = client.login(user(), "pro");
             List<Emitted> events = awaitEnd((String) client.ask(token, "{\"message\":\"" + question + "\"}").get("streamId"));
@@ -177,6 +185,17 @@ class ChatRelayIT extends GatewayStackTest {
             connections.add(AI.lastCallFor(question).clientPort);
         }
         assertThat(connections).as("the gateway's ports of its connections to the ai-service").hasSizeLessThanOrEqualTo(pools);
+    }
+
+    /** Reactor Netty's gauges of the connections in use in the gateway's ai-service stream pools. */
+    static List<Gauge> activeAiServiceStreamConnectionGauges() {
+        return Metrics.globalRegistry.find("reactor.netty.connection.provider.active.connections").gauges().stream()
+                .filter(gauge -> String.valueOf(gauge.getId().getTag("name")).startsWith("ai-service-stream-"))
+                .toList();
+    }
+
+    static double activeAiServiceStreamConnections() {
+        return activeAiServiceStreamConnectionGauges().stream().mapToDouble(Gauge::value).sum();
     }
 
     @Test
@@ -189,7 +208,8 @@ class ChatRelayIT extends GatewayStackTest {
                 .expectBody(String.class).returnResult().getResponseBody();
         assertThat(metrics).contains("chat_stream_duration_seconds_count{", "outcome=\"complete\"",
                 "chat_stream_first_token_seconds", "chat_stream_active", "chat_stream_tokens_relayed_total",
-                "gateway_persistence_save_seconds", "gateway_ratelimit_rejected_total", "gateway_quota_rejected_total");
+                "gateway_persistence_save_seconds", "gateway_ratelimit_rejected_total", "gateway_quota_rejected_total",
+                "reactor_netty_connection_provider_active_connections{");
     }
 
     @Test
