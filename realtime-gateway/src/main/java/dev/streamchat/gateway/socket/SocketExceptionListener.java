@@ -58,6 +58,10 @@ class SocketExceptionListener extends ExceptionListenerAdapter {
     public boolean exceptionCaught(ChannelHandlerContext ctx, Throwable e) {
         if (!(e instanceof IOException)) {
             errors.increment();
+            // The type and where it was thrown, not the message: a decoder's message can quote the packet.
+            StackTraceElement[] at = e.getStackTrace();
+            log.warn("socket channel closed after an unexpected error type={} at={}", e.getClass().getName(),
+                    at.length == 0 ? "unknown" : at[0]);
         }
         log.debug("socket channel closed after an error: {}", e.toString());
         ctx.close();
