@@ -99,7 +99,8 @@ class InboundLimitsHandler extends ChannelInboundHandlerAdapter {
             }
         }
         for (int[] record : records) {
-            String violation = InboundPacketRules.violation(content, record[0], record[1], authenticated);
+            String violation = InboundPacketRules.violation(content, record[0], record[1], authenticated,
+                    message.getTransport() == Transport.WEBSOCKET);
             if (violation != null) {
                 refuse(ctx, head, authenticated, violation);
                 return;

@@ -12,7 +12,8 @@ import io.netty.buffer.ByteBuf;
 /**
  * The only client packets the gateway lets through to netty-socketio: Engine.IO v4 text packets, each one of
  * <ul>
- *   <li>{@code 1} close, {@code 2probe} upgrade probe, {@code 3} pong, {@code 5} upgrade, {@code 6} noop;</li>
+ *   <li>{@code 1} close, {@code 2probe} upgrade probe, {@code 3} pong, {@code 6} noop; {@code 5} upgrade over a
+ *       WebSocket only (the transport it upgrades to: netty-socketio 2.0.14 throws on one sent over polling);</li>
  *   <li>{@code 40[/nsp,][{...}]} CONNECT, before authentication only, with at most a JSON object;</li>
  *   <li>{@code 41[/nsp,]} DISCONNECT;</li>
  *   <li>{@code 42[/nsp,][ackId]["event", ...args]} EVENT, after authentication only, whose name is a string of 1 to
@@ -42,15 +43,20 @@ final class InboundPacketRules {
     private InboundPacketRules() {
     }
 
-    /** Why the packet in {@code [start, end)} of {@code content} is refused, or null when it is allowed. */
-    static String violation(ByteBuf content, int start, int end, boolean authenticated) {
+    /**
+     * Why the packet in {@code [start, end)} of {@code content}, which came over a WebSocket or (when
+     * {@code overWebSocket} is false) in a polling request, is refused, or null when it is allowed.
+     */
+    static String violation(ByteBuf content, int start, int end, boolean authenticated, boolean overWebSocket) {
         int length = end - start;
         if (length == 0) {
             return "empty packet";
         }
         byte type = content.getByte(start);
         return switch (type) {
-            case '1', '3', '5', '6' -> length == 1 ? null : "unexpected data after an Engine.IO control packet";
+            case '1', '3', '6' -> length == 1 ? null : "unexpected data after an Engine.IO control packet";
+            case '5' -> length != 1 ? "unexpected data after an Engine.IO control packet"
+                    : overWebSocket ? null : "an upgrade packet comes only over the WebSocket it upgrades to";
             case '2' -> equalsAscii(content, start, end, "2probe") ? null : "a client may only send the upgrade probe ping";
             case '4' -> socketIoViolation(content, start + 1, end, authenticated);
             default -> "not an Engine.IO v4 text packet";

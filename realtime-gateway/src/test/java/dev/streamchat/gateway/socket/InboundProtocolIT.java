@@ -193,6 +193,24 @@ class InboundProtocolIT extends InboundSocketTest {
         assertThat(stops()).isZero();
     }
 
+    /**
+     * An Engine.IO upgrade packet ({@code 5}) is sent over the WebSocket it upgrades to. Over polling, netty-socketio
+     * 2.0.14 writes the queue to the polling channel, which between two polls is null: a NullPointerException into
+     * netty. The fuzz test found it (one packet in a few hundred, when the per-second cap let it through).
+     */
+    @Test
+    void anUpgradePacketOverPollingIsRefusedAndNeverThrowsIntoNetty() throws Exception {
+        double before = exceptionsIntoNetty();
+        RawEngineIo.Polling polling = authenticatedPolling("polling-upgrade");
+        assertThat(polling.post("5")).isEqualTo(200);
+        assertThat(drain(polling)).anySatisfy(packet ->
+                assertThat(packet).startsWith("42[\"socket-error\",{\"code\":\"bad_request\""));
+        RawEngineIo.Polling anonymous = RawEngineIo.Polling.open(SOCKET_PORT);
+        anonymous.post("5");
+        assertThat(drain(anonymous)).noneMatch(packet -> packet.startsWith("40"));
+        assertThat(exceptionsIntoNetty()).isEqualTo(before);
+    }
+
     @Test
     void garbageBeforeAuthenticationClosesTheSessionWithoutAcceptingIt() throws Exception {
         for (String packet : new String[] {STOP, "42[1]", "4", "45-[\"a\"]", "43[\"x\"]"}) {
