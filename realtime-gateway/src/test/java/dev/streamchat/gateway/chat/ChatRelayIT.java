@@ -372,6 +372,27 @@ class ChatRelayIT extends GatewayStackTest {
                 .returnResult().getResponseBody()).isEmpty();
     }
 
+    /**
+     * The rate limit's refusal comes before the quota's (contract order), and a refused question keeps nothing: no
+     * reservation, no running stream, no call to the ai-service.
+     */
+    @Test
+    void aRateLimitedQuestionIs429RateLimitedBeforeTheQuotaAndKeepsNothing() {
+        String user = user();
+        String token = client.login(user, "free");
+        storeChatsThisMonth(user, 25);
+        for (int i = 0; i < 8; i++) {
+            assertThat(client.json(client.post(token, "/api/v1/chat/new", "{\"message\":\"q" + i + "\"}"), 429))
+                    .containsEntry("code", "quota_exceeded");
+        }
+        assertThat(client.json(client.post(token, "/api/v1/chat/new", "{\"message\":\"one too many\"}"), 429))
+                .containsEntry("code", "rate_limited");
+        assertThat(client.json(client.get(token, "/api/v1/quota"), 200)).containsEntry("used", 25).containsEntry("reserved", 0);
+        assertThat(client.get(token, "/api/v1/chat/streams/active").expectStatus().isOk().expectBody(List.class)
+                .returnResult().getResponseBody()).isEmpty();
+        assertThat(AI.calls).noneMatch(call -> call.body.has("user_id") && user.equals(call.body.get("user_id").asString()));
+    }
+
     @Test
     void rejectsBadRequestsWith400BeforeTheRateLimitAndConsumesNoToken() {
         String token = client.login(user(), "pro");

@@ -24,7 +24,7 @@ import dev.streamchat.infra.EmbeddedMongo;
 import dev.streamchat.infra.EmbeddedRedis;
 
 /**
- * A dead ai-service, then Redis, then MongoDB going away under a running gateway: every request answers a
+ * A dead ai-service, then MongoDB, then Redis going away under a running gateway: every request answers a
  * problem+json 503 {@code unavailable} fast (5 s for the ai-service with its two retries, 2 s for the stores),
  * never a hang. This class owns its Redis and MongoDB so it can stop them.
  */
@@ -107,6 +107,24 @@ class DependenciesDownIT {
 
     @Test
     @Order(2)
+    void mongoDownIs503WithinTwoSecondsAndAQuestionKeepsNothing() {
+        GatewayClient client = new GatewayClient(port);
+        String user = client.login("mongo-down-user", "pro");
+        MONGO.close();
+        // The plan in force cannot be read: 503, and no stream is left claimed.
+        assertThat(timed(() -> expect503(client.post(user, "/api/v1/chat/new", "{\"message\":\"hello?\"}"))))
+                .isLessThan(2500);
+        assertThat(client.get(user, "/api/v1/chat/streams/active").expectStatus().isOk()
+                .expectBody(java.util.List.class).returnResult().getResponseBody()).isEmpty();
+        assertThat(timed(() -> client.get(token, "/api/v1/chat/sessions").expectStatus().isEqualTo(503)
+                .expectBody(Map.class).value(body -> assertThat(body).containsEntry("code", "unavailable"))))
+                .isLessThan(2500);
+        assertThat(timed(() -> client.get(token, "/api/v1/chat/sessions/abc").expectStatus().isEqualTo(503)))
+                .isLessThan(2500);
+    }
+
+    @Test
+    @Order(3)
     void redisDownIs503WithinTwoSeconds() {
         GatewayClient client = new GatewayClient(port);
         REDIS.close();
@@ -115,17 +133,5 @@ class DependenciesDownIT {
         assertThat(timed(() -> expect503(client.get(token, "/api/v1/quota")))).isLessThan(2500);
         assertThat(timed(() -> expect503(client.get(token, "/api/v1/chat/streams/active")))).isLessThan(2500);
         assertThat(timed(() -> expect503(client.post(token, "/api/v1/chat/streams/abc/stop", null)))).isLessThan(2500);
-    }
-
-    @Test
-    @Order(3)
-    void mongoDownIs503WithinTwoSeconds() {
-        GatewayClient client = new GatewayClient(port);
-        MONGO.close();
-        assertThat(timed(() -> client.get(token, "/api/v1/chat/sessions").expectStatus().isEqualTo(503)
-                .expectBody(Map.class).value(body -> assertThat(body).containsEntry("code", "unavailable"))))
-                .isLessThan(2500);
-        assertThat(timed(() -> client.get(token, "/api/v1/chat/sessions/abc").expectStatus().isEqualTo(503)))
-                .isLessThan(2500);
     }
 }
