@@ -54,9 +54,9 @@ final class InboundPacketRules {
         }
         byte type = content.getByte(start);
         return switch (type) {
-            case '1', '3', '6' -> length == 1 ? null : "unexpected data after an Engine.IO control packet";
-            case '5' -> length != 1 ? "unexpected data after an Engine.IO control packet"
-                    : overWebSocket ? null : "an upgrade packet comes only over the WebSocket it upgrades to";
+            case '1', '3', '5', '6' -> length != 1 ? "unexpected data after an Engine.IO control packet"
+                    : type == '5' && !overWebSocket ? "an upgrade packet comes only over the WebSocket it upgrades to"
+                    : null;
             case '2' -> equalsAscii(content, start, end, "2probe") ? null : "a client may only send the upgrade probe ping";
             case '4' -> socketIoViolation(content, start + 1, end, authenticated);
             default -> "not an Engine.IO v4 text packet";
