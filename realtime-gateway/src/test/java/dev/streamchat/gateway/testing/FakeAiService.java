@@ -195,13 +195,19 @@ public final class FakeAiService implements AutoCloseable {
         return false;
     }
 
+    /** The request as a recorded call: its body and the gateway's port of the connection it came on. */
+    private Call record(HttpExchange ex) throws IOException {
+        Call call = new Call(json.readTree(ex.getRequestBody().readAllBytes()), ex.getRemoteAddress().getPort());
+        calls.add(call);
+        return call;
+    }
+
     private void stream(HttpExchange ex) throws IOException {
         streamRequests.incrementAndGet();
         if (!authorised(ex)) {
             return;
         }
-        Call call = new Call(json.readTree(ex.getRequestBody().readAllBytes()), ex.getRemoteAddress().getPort());
-        calls.add(call);
+        Call call = record(ex);
         if (!offered(call.body)) {
             send(ex, 400, Map.of("type", "about:blank", "code", "bad_request", "status", 400));
             return;
@@ -332,8 +338,7 @@ public final class FakeAiService implements AutoCloseable {
         if (!authorised(ex)) {
             return;
         }
-        Call call = new Call(json.readTree(ex.getRequestBody().readAllBytes()), ex.getRemoteAddress().getPort());
-        calls.add(call);
+        Call call = record(ex);
         AiReply reply = replyFor(call.query());
         if (reply.status != 200) {
             send(ex, reply.status, Map.of("type", "about:blank", "code", "unavailable", "status", reply.status));
