@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Splits each stamped token's time into the ai-service's part and the gateway's part, from a loopback capture.
+
+The synthetic provider appends "@t<epoch microseconds>" to every token (SYNTHETIC_STAMP_TOKENS=true). A packet capture
+of the loopback interface sees each token twice: leaving the ai-service (to a gateway) and leaving a gateway (to the
+load generator). The capture's timestamps are the kernel's, on the same clock as the stamps, so per token:
+
+  ai-service: its packet's time minus the stamp  (the ai-service's SSE write and the loopback)
+  gateway:    the gateway's packet time minus the ai-service's packet time  (read, parse, relay, encode, send)
+
+Capture while ./bench/run.sh runs (ports of bench/README.md; Debian: apt-get install tcpdump):
+
+  tcpdump -i lo -nn -s 600 -w /tmp/lo.pcap 'tcp and (src port 19490 or src port 19481 or src port 19482) and greater 60'
+  python3 bench/report/wire-split.py /tmp/lo.pcap [--window 12]
+
+It prints, per gateway, the split's p50/p99 for each --window seconds of stamps (the last window of each gateway is
+its measured level when the run ends with it), and in that last window the moments the gateway sent nothing for
+over 8 ms while tokens waited. Pure standard library; reads classic pcap (not pcapng).
+"""
+import argparse
+import collections
+import re
+import struct
+import sys
+from datetime import datetime, timezone
+
+STAMP = re.compile(rb'([A-Za-z0-9 ,.\'-]{0,6})@t(\d{16})')
+
+
+def packets(path):
+    """(time, source port, TCP payload) of each IPv4 TCP packet of a classic pcap file."""
+    with open(path, 'rb') as capture:
+        header = capture.read(24)
+        magic = struct.unpack('<I', header[:4])[0]
+        if magic not in (0xa1b2c3d4, 0xa1b23c4d):
+            sys.exit(f'{path}: not a little-endian classic pcap file (write it with tcpdump -w)')
+        fraction = 1e9 if magic == 0xa1b23c4d else 1e6
+        link_header = {1: 14, 113: 16, 276: 20}.get(struct.unpack('<I', header[20:24])[0], 14)
+        while True:
+            record = capture.read(16)
+            if len(record) < 16:
+                return
+            seconds, fraction_part, length, _ = struct.unpack('<IIII', record)
+            data = capture.read(length)
+            ip = data[link_header:]
+            if not ip or ip[0] >> 4 != 4 or ip[9] != 6:
+                continue
+            tcp = ip[(ip[0] & 15) * 4:]
+            offset = (tcp[12] >> 4) * 4
+            yield seconds + fraction_part / fraction, struct.unpack('>H', tcp[0:2])[0], tcp[offset:]
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('pcap')
+    parser.add_argument('--ai-port', type=int, default=19490)
+    parser.add_argument('--gateway', action='append', metavar='NAME=PORT',
+                        help='a gateway and its Socket.IO port (default: java=19481 node=19482)')
+    parser.add_argument('--window', type=float, default=12.0, help='seconds of stamps per line (default 12)')
+    args = parser.parse_args()
+    gateways = dict((name, int(port)) for name, port in
+                    (g.split('=') for g in (args.gateway or ['java=19481', 'node=19482'])))
+    name_of = {port: name for name, port in gateways.items()}
+
+    from_ai, from_gateway, seen_twice = {}, {}, set()
+    for time, port, payload in packets(args.pcap):
+        if port != args.ai_port and port not in name_of:
+            continue
+        for match in STAMP.finditer(payload):
+            key = (match.group(1), match.group(2))
+            table = from_ai if port == args.ai_port else from_gateway
+            if key in table:
+                seen_twice.add(key)  # the same text and stamp twice (a resent frame, two equal tokens): ambiguous
+            else:
+                table[key] = time if port == args.ai_port else (time, name_of[port])
+
+    tokens = collections.defaultdict(list)  # gateway -> [(stamp, ai-service leg, gateway leg, sent)]
+    for key, (sent, gateway) in from_gateway.items():
+        if key in seen_twice or key not in from_ai:
+            continue
+        stamp = int(key[1]) / 1e6
+        tokens[gateway].append((stamp, from_ai[key] - stamp, sent - from_ai[key], sent))
+    if not tokens:
+        sys.exit('no stamped token seen both leaving the ai-service and leaving a gateway (ports? stamping on?)')
+
+    for gateway, rows in sorted(tokens.items()):
+        rows.sort()
+        print(f'{gateway}: {len(rows)} tokens (ms; ai-service = its send minus the stamp, gateway = its send minus '
+              f'the ai-service\'s)')
+        windows = collections.defaultdict(list)
+        for row in rows:
+            windows[int((row[0] - rows[0][0]) // args.window)].append(row)
+        for index in sorted(windows):
+            window = windows[index]
+            ai, gw = [r[1] * 1000 for r in window], [r[2] * 1000 for r in window]
+            print(f'  +{index * args.window:5.0f} s  {len(window):6d} tokens  ai-service p50 {percentile(ai, 50):5.2f} '
+                  f'p99 {percentile(ai, 99):6.2f}   gateway p50 {percentile(gw, 50):5.2f} p99 {percentile(gw, 99):7.2f}')
+        last = [r for r in rows if r[0] > rows[-1][0] - args.window]
+        sends = sorted(r[3] for r in last)
+        for before, after in zip(sends, sends[1:]):
+            waiting = sum(1 for r in last if r[3] >= after and r[3] - r[2] <= before)
+            if after - before > 0.008 and waiting:
+                moment = datetime.fromtimestamp(before, timezone.utc).strftime('%H:%M:%S.%f')[:-3]
+                print(f'  nothing sent for {1000 * (after - before):5.1f} ms after {moment} UTC while '
+                      f'{waiting} token(s) waited')
+
+
+if __name__ == '__main__':
+    main()
