@@ -52,6 +52,17 @@ const streamMs = (tokensPerStream / tokensPerSecond) * 1000;
 const log = (...args) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A wall-clock step larger than this during a run makes its latencies (receive time minus stamp) invalid. */
+const CLOCK_STEP_LIMIT_MS = 2;
+
+/** Records and reports a run during which the machine's wall clock was stepped (see measure.syncWallClock). */
+function noteClockStep(what, stepMs) {
+  if (Math.abs(stepMs) > CLOCK_STEP_LIMIT_MS) {
+    results.meta.clockSteps.push({ run: what, stepMs: Math.round(stepMs * 10) / 10 });
+    log(`warning: the wall clock was stepped by ${stepMs.toFixed(1)} ms during ${what}: its latencies are not valid`);
+  }
+}
+
 const results = {
   meta: {
     startedAt: new Date().toISOString(),
@@ -62,6 +73,7 @@ const results = {
     stream: { tokensPerStream, tokensPerSecond },
     p99LimitMs: P99_LIMIT_MS,
     note: env('BENCH_NOTE', ''),
+    clockSteps: [],
   },
   idle: {},
   coldStart: {},
@@ -141,7 +153,9 @@ async function streamLevel(target, streams, { record = true, round = 0 } = {}) {
     loadgenPctOfCore: Math.round(((loadgen.user + loadgen.system) / 1e6 / wallS) * 1000) / 10,
     loadgenDelays: run.loadgen,
     wallSeconds: Math.round(wallS * 10) / 10,
+    clockStepMs: Math.round(run.clockStepMs * 10) / 10,
   };
+  noteClockStep(`${target.name} ${streams} streams${record ? '' : ` (warm-up round ${round})`}`, run.clockStepMs);
   row.pass = failed === 0 && counts.refused503 === 0 && latency.p99 !== null && latency.p99 <= P99_LIMIT_MS;
   if (record) {
     log(`${target.name} ${streams} streams: p50 ${latency.p50} ms, p99 ${latency.p99} ms (after the starts ${row.afterStartsLatencyMs.p99} ms), max ${latency.max} ms, `
@@ -246,6 +260,7 @@ async function streamScenarios() {
       const alone = await aiServiceAlone({ aiUrl, apiKey: env('AI_SERVICE_API_KEY', ''), count: level,
         spreadMs: plan.spreadMs, tag: `${runTag}-${level}`, wholeStreams });
       results.aiServiceAlone[level] = alone;
+      noteClockStep(`ai-service alone, ${level} requests`, alone.clockStepMs);
       log(`ai-service alone, ${level} requests: time to first token p50 ${alone.p50} ms`
         + (wholeStreams ? `, added latency per token p50 ${alone.addedMs.p50} ms, p99 ${alone.addedMs.p99} ms` : ''));
       await pause(2000);

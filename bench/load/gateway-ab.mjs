@@ -74,7 +74,11 @@ async function round(target, label, record) {
   const row = { label, tokens: counts.tokens, failed, usPerToken: Object.fromEntries(GROUPS.map((g) => [g, per(g)])),
     wakeupsPerToken: Math.round(((run.after.wakeups - run.before.wakeups) * 100) / Math.max(1, counts.tokens)) / 100,
     latencyMs: percentiles(run.latencies), afterStartsLatencyMs: percentiles(run.afterStarts), firstTokenAddedMs: percentiles(run.firstTokenAdded),
-    ttftMs: percentiles(run.timeToFirstToken), postToFirstEmitMs: percentiles(run.postToFirstEmit) };
+    ttftMs: percentiles(run.timeToFirstToken), postToFirstEmitMs: percentiles(run.postToFirstEmit),
+    clockStepMs: Math.round(run.clockStepMs * 10) / 10 };
+  if (Math.abs(run.clockStepMs) > 2) {
+    log(`warning: the wall clock was stepped by ${row.clockStepMs} ms during ${target.name} ${label}: its latencies are not valid`);
+  }
   if (record) {
     target.rows.push(row);
   }

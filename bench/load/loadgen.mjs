@@ -6,7 +6,7 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import jwt from 'jsonwebtoken';
 import { io } from 'socket.io-client';
 
-import { nowMicros, percentiles, Samples } from './measure.mjs';
+import { nowMicros, percentiles, Samples, syncWallClock } from './measure.mjs';
 
 const STAMP = /@t(\d{10,19})$/;
 const STAMP_IN_EVENT = /@t(\d{10,19})"/g; // a stamped token inside an SSE event's JSON
@@ -223,6 +223,7 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
   }
 
   await beforeRequests();
+  syncWallClock();
   const stopWatchingSelf = ownDelays();
   const before = probe();
   const startedAt = Date.now();
@@ -269,8 +270,9 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
   const loadgen = stopWatchingSelf();
   counts.incomplete = users.filter((u) => !u.ended).length;
   const elapsedMs = Date.now() - startedAt;
+  const clockStepMs = syncWallClock();
   closeAll(sockets);
-  return { counts, errorCodes, loadgen, latencies: latencies.values(),
+  return { counts, errorCodes, loadgen, clockStepMs, latencies: latencies.values(),
     afterStarts: afterStarts(latencies.values(), emittedAt.values(), startsAnsweredAt + AFTER_STARTS_MICROS),
     firstTokenAdded: firstTokenAdded.values(),
     timeToFirstToken: timeToFirstToken.values(), postToFirstEmit: postToFirstEmit.values(), elapsedMs, before, after };
@@ -286,6 +288,7 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
 export async function aiServiceAlone({ aiUrl, apiKey, count, spreadMs, tag, wholeStreams = false }) {
   const samples = [];
   const added = new Samples();
+  syncWallClock();
   await Promise.all(Array.from({ length: count }, (_, i) => new Promise((resolve) => setTimeout(async () => {
     const sentAt = nowMicros();
     const controller = new AbortController();
@@ -323,6 +326,6 @@ export async function aiServiceAlone({ aiUrl, apiKey, count, spreadMs, tag, whol
     controller.abort();
     resolve();
   }, Math.round((i * spreadMs) / count)))));
-  return { ...percentiles(samples), missing: count - samples.length,
+  return { ...percentiles(samples), missing: count - samples.length, clockStepMs: syncWallClock(),
     ...(wholeStreams ? { addedMs: percentiles(added.values()) } : {}) };
 }

@@ -15,9 +15,35 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
-/** Epoch microseconds with sub-millisecond resolution. */
+/** The wall clock minus the monotonic one (ms), as {@link syncWallClock} last read it. */
+let wallClockOffsetMs = 0;
+
+/**
+ * Re-reads how far the wall clock is from the monotonic clock and returns how far it moved since the last call. The
+ * stamps in the tokens are the ai-service's wall clock: when the machine's wall clock is stepped (NTP, a virtual
+ * machine restored from a snapshot), receive times taken on the monotonic clock alone would be off by the step from
+ * then on. Called at the start and end of every measured run. Each reading is taken at the instant `Date.now()`
+ * ticks to its next millisecond (a spin of at most 1 ms); a reading delayed by the scheduler can only come out low,
+ * so the largest of five is kept.
+ */
+export function syncWallClock() {
+  let offset = -Infinity;
+  for (let reading = 0; reading < 5; reading++) {
+    const start = Date.now();
+    let now = start;
+    while (now === start) {
+      now = Date.now();
+    }
+    offset = Math.max(offset, now - (performance.timeOrigin + performance.now()));
+  }
+  const moved = offset - wallClockOffsetMs;
+  wallClockOffsetMs = offset;
+  return moved;
+}
+
+/** Epoch microseconds with sub-millisecond resolution, on the wall clock as of the last {@link syncWallClock}. */
 export function nowMicros() {
-  return (performance.timeOrigin + performance.now()) * 1000;
+  return (performance.timeOrigin + performance.now() + wallClockOffsetMs) * 1000;
 }
 
 /** User + system CPU seconds of a process (all its threads). */

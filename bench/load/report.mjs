@@ -92,6 +92,12 @@ export function markdownTable(results) {
     lines.push(`| saturation | first level over the limit | ${describe(saturation.java)} | ${describe(saturation.node)} | — |`);
   }
   lines.push('');
+  if (meta.clockSteps?.length) {
+    lines.push(`**Not valid:** the machine's wall clock was stepped during ${meta.clockSteps.map((s) => `${s.run} `
+      + `(${s.stepMs} ms)`).join(', ')}; the latencies of those runs (receive time minus the ai-service's stamp) are off by `
+      + 'the step. Run again.');
+    lines.push('');
+  }
   return lines.join('\n');
 }
 
