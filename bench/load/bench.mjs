@@ -14,7 +14,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 
 import { aiServiceAlone, closeAll, connectMany, devLogin, mintToken, pool, runStreams } from './loadgen.mjs';
-import { cpuSeconds, javaLiveBytes, percentiles, rssBytes } from './measure.mjs';
+import { CLOCK_STEP_LIMIT_MS, cpuSeconds, javaLiveBytes, percentiles, rssBytes } from './measure.mjs';
 import { markdownTable } from './report.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
@@ -51,9 +51,6 @@ const streamMs = (tokensPerStream / tokensPerSecond) * 1000;
 
 const log = (...args) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A wall-clock step larger than this during a run makes its latencies (receive time minus stamp) invalid. */
-const CLOCK_STEP_LIMIT_MS = 2;
 
 /** Records and reports a run during which the machine's wall clock was stepped (see measure.syncWallClock). */
 function noteClockStep(what, stepMs) {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
 import { aiServiceAlone, devLogin, pool, runStreams } from './loadgen.mjs';
-import { percentiles } from './measure.mjs';
+import { CLOCK_STEP_LIMIT_MS, percentiles } from './measure.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const rounds = Number(env('AB_ROUNDS', '8'));
@@ -76,7 +76,7 @@ async function round(target, label, record) {
     latencyMs: percentiles(run.latencies), afterStartsLatencyMs: percentiles(run.afterStarts), firstTokenAddedMs: percentiles(run.firstTokenAdded),
     ttftMs: percentiles(run.timeToFirstToken), postToFirstEmitMs: percentiles(run.postToFirstEmit),
     clockStepMs: Math.round(run.clockStepMs * 10) / 10 };
-  if (Math.abs(run.clockStepMs) > 2) {
+  if (Math.abs(run.clockStepMs) > CLOCK_STEP_LIMIT_MS) {
     log(`warning: the wall clock was stepped by ${row.clockStepMs} ms during ${target.name} ${label}: its latencies are not valid`);
   }
   if (record) {

@@ -15,6 +15,9 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
+/** A wall-clock step larger than this (ms) during a run makes its latencies (receive time minus stamp) invalid. */
+export const CLOCK_STEP_LIMIT_MS = 2;
+
 /** The wall clock minus the monotonic one (ms), as {@link syncWallClock} last read it. */
 let wallClockOffsetMs = 0;
 
