@@ -103,8 +103,10 @@ def main():
         last = [r for r in rows if r[0] > rows[-1][0] - args.window]
         sends = sorted(r[3] for r in last)
         for before, after in zip(sends, sends[1:]):
+            if after - before <= 0.008:
+                continue
             waiting = sum(1 for r in last if r[3] >= after and r[3] - r[2] <= before)
-            if after - before > 0.008 and waiting:
+            if waiting:
                 moment = datetime.fromtimestamp(before, timezone.utc).strftime('%H:%M:%S.%f')[:-3]
                 print(f'  nothing sent for {1000 * (after - before):5.1f} ms after {moment} UTC while '
                       f'{waiting} token(s) waited')
