@@ -3,6 +3,7 @@ package dev.streamchat.gateway.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -90,7 +91,7 @@ class DependenciesDownIT {
         Map<String, Object> quota = client.json(client.get(token, "/api/v1/quota"), 200);
         assertThat(quota).containsEntry("used", 0).containsEntry("reserved", 0);
         assertThat(client.get(token, "/api/v1/chat/streams/active").expectStatus().isOk()
-                .expectBody(java.util.List.class).returnResult().getResponseBody()).isEmpty();
+                .expectBody(List.class).returnResult().getResponseBody()).isEmpty();
     }
 
     @Test
@@ -115,7 +116,7 @@ class DependenciesDownIT {
         assertThat(timed(() -> expect503(client.post(user, "/api/v1/chat/new", "{\"message\":\"hello?\"}"))))
                 .isLessThan(2500);
         assertThat(client.get(user, "/api/v1/chat/streams/active").expectStatus().isOk()
-                .expectBody(java.util.List.class).returnResult().getResponseBody()).isEmpty();
+                .expectBody(List.class).returnResult().getResponseBody()).isEmpty();
         assertThat(timed(() -> client.get(token, "/api/v1/chat/sessions").expectStatus().isEqualTo(503)
                 .expectBody(Map.class).value(body -> assertThat(body).containsEntry("code", "unavailable"))))
                 .isLessThan(2500);

@@ -31,9 +31,9 @@ import reactor.core.publisher.Mono;
  * Random and mutated Engine.IO / Socket.IO frames against the real socket server, over WebSocket and polling, before
  * and after sign-in. Seeded ({@code -Dfuzz.seed=N} to replay a run; the seed is printed) and bounded (a few hundred
  * frames; {@code -Dfuzz.rounds=60} for a longer hunt: what reaches netty-socketio also depends on timing, the
- * per-second cap, so a rare path can need many rounds). Checks, every round: no session that never offered a valid token is accepted; no signed-in socket gets
- * more events handled than the per-second cap allows; nothing reaches netty-socketio's exception hook; and retained
- * heap after GC does not grow from round to round.
+ * per-second cap, so a rare path can need many rounds). Checks, every round: no session that never offered a valid
+ * token is accepted; no signed-in socket gets more events handled than the per-second cap allows; nothing reaches
+ * netty-socketio's exception hook; and retained heap after GC does not grow from round to round.
  */
 class InboundFuzzIT extends InboundSocketTest {
 
