@@ -20,39 +20,12 @@ over 8 ms while tokens waited. Pure standard library; reads classic pcap (not pc
 import argparse
 import collections
 import re
-import struct
 import sys
 from datetime import datetime, timezone
 
+from pcap import packets, percentile
+
 STAMP = re.compile(rb'([A-Za-z0-9 ,.\'-]{0,6})@t(\d{16})')
-
-
-def packets(path):
-    """(time, source port, TCP payload) of each IPv4 TCP packet of a classic pcap file."""
-    with open(path, 'rb') as capture:
-        header = capture.read(24)
-        magic = struct.unpack('<I', header[:4])[0]
-        if magic not in (0xa1b2c3d4, 0xa1b23c4d):
-            sys.exit(f'{path}: not a little-endian classic pcap file (write it with tcpdump -w)')
-        fraction = 1e9 if magic == 0xa1b23c4d else 1e6
-        link_header = {1: 14, 113: 16, 276: 20}.get(struct.unpack('<I', header[20:24])[0], 14)
-        while True:
-            record = capture.read(16)
-            if len(record) < 16:
-                return
-            seconds, fraction_part, length, _ = struct.unpack('<IIII', record)
-            data = capture.read(length)
-            ip = data[link_header:]
-            if not ip or ip[0] >> 4 != 4 or ip[9] != 6:
-                continue
-            tcp = ip[(ip[0] & 15) * 4:]
-            offset = (tcp[12] >> 4) * 4
-            yield seconds + fraction_part / fraction, struct.unpack('>H', tcp[0:2])[0], tcp[offset:]
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
 def main():
@@ -68,7 +41,7 @@ def main():
     name_of = {port: name for name, port in gateways.items()}
 
     from_ai, from_gateway, seen_twice = {}, {}, set()
-    for time, port, payload in packets(args.pcap):
+    for time, port, _, _, payload in packets(args.pcap):
         if port != args.ai_port and port not in name_of:
             continue
         for match in STAMP.finditer(payload):
