@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 
 import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.JwtException;
+import io.jsonwebtoken.JwtParser;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Keys;
 
@@ -33,6 +34,9 @@ public class JwtTokens {
     private final SecretKey key;
     private final Duration ttl;
     private final Clock clock;
+    /** Immutable and thread-safe (jjwt 0.12): built once rather than per token. */
+    private final JwtParser parser;
+    private final VerifiedTokenCache verified = new VerifiedTokenCache();
 
     @Autowired
     public JwtTokens(AuthProperties properties) {
@@ -43,6 +47,7 @@ public class JwtTokens {
         this.key = Keys.hmacShaKeyFor(secret.getBytes(StandardCharsets.UTF_8));
         this.ttl = ttl;
         this.clock = clock;
+        this.parser = Jwts.parser().verifyWith(key).clock(() -> Date.from(clock.instant())).build();
     }
 
     public Duration ttl() {
@@ -65,17 +70,27 @@ public class JwtTokens {
         return verifyToken(token).map(VerifiedToken::user);
     }
 
-    /** {@link #verify} plus the token's expiry and hash (what logout revokes and socket expiry is scheduled on). */
+    /**
+     * {@link #verify} plus the token's expiry and hash (what logout revokes and socket expiry is scheduled on). A token
+     * that verified before and has not expired is answered from {@link VerifiedTokenCache} by its hash.
+     */
     public Optional<VerifiedToken> verifyToken(String token) {
         if (token == null || token.isBlank() || token.length() > 4096) {
             return Optional.empty();
         }
+        String hash = VerifiedToken.hash(token);
+        VerifiedToken known = verified.get(hash, clock.instant());
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<VerifiedToken> checked = parse(token, hash);
+        checked.ifPresent(verified::put);
+        return checked;
+    }
+
+    private Optional<VerifiedToken> parse(String token, String hash) {
         try {
-            var jws = Jwts.parser()
-                    .verifyWith(key)
-                    .clock(() -> Date.from(clock.instant()))
-                    .build()
-                    .parseSignedClaims(token.trim());
+            var jws = parser.parseSignedClaims(token.trim());
             if (!Jwts.SIG.HS256.getId().equals(jws.getHeader().getAlgorithm())) {
                 return Optional.empty();
             }
@@ -86,7 +101,7 @@ public class JwtTokens {
                 return Optional.empty();
             }
             String planName = plan instanceof String p && PLAN.matcher(p).matches() ? p : "free";
-            return Optional.of(new VerifiedToken(new AuthenticatedUser(userId, planName), VerifiedToken.hash(token),
+            return Optional.of(new VerifiedToken(new AuthenticatedUser(userId, planName), hash,
                     claims.getExpiration().toInstant()));
         } catch (JwtException | IllegalArgumentException e) {
             return Optional.empty();

@@ -6,6 +6,7 @@ import static org.mockito.Mockito.mock;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.streamchat.gateway.config.AppMode;
 import dev.streamchat.gateway.config.AppProperties;
+import dev.streamchat.gateway.config.MovableClock;
 import dev.streamchat.gateway.error.ApiException;
 import dev.streamchat.gateway.error.ErrorCode;
 import io.jsonwebtoken.Jwts;
@@ -63,6 +65,36 @@ class AuthUnitTests {
         String unsigned = Jwts.builder().subject("alice").expiration(new Date(System.currentTimeMillis() + 60_000)).compact();
         assertThat(tokens.verify(unsigned)).isEmpty();
         assertThat(tokens.verify(null)).isEmpty();
+    }
+
+    @Test
+    void aTokenThatVerifiedIsServedAgainOnlyUntilItExpires() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
+        JwtTokens tokens = new JwtTokens(SECRET, Duration.ofMinutes(10), clock);
+        String token = tokens.issue("alice", "pro");
+        VerifiedToken first = tokens.verifyToken(token).orElseThrow();
+        assertThat(tokens.verifyToken(" " + token + " ")).contains(first);
+
+        String forged = token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
+        assertThat(tokens.verifyToken(forged)).isEmpty();
+
+        clock.advance(Duration.ofMinutes(10).minusSeconds(1));
+        assertThat(tokens.verifyToken(token)).contains(first);
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(tokens.verifyToken(token)).isEmpty();
+        assertThat(tokens.verify(token)).isEmpty();
+    }
+
+    @Test
+    void theVerifiedTokenCacheStaysBounded() {
+        VerifiedTokenCache cache = new VerifiedTokenCache();
+        Instant expiry = Instant.parse("2030-01-01T00:00:00Z");
+        for (int i = 0; i <= VerifiedTokenCache.MAX_ENTRIES; i++) {
+            cache.put(new VerifiedToken(new AuthenticatedUser("u" + i, "free"), "hash-" + i, expiry));
+        }
+        assertThat(cache.size()).isLessThanOrEqualTo(VerifiedTokenCache.MAX_ENTRIES);
+        assertThat(cache.get("hash-" + VerifiedTokenCache.MAX_ENTRIES, Instant.parse("2026-12-01T00:00:00Z")))
+                .isNotNull();
     }
 
     @Test
