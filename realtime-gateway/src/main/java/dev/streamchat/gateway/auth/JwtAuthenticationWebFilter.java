@@ -3,6 +3,7 @@ package dev.streamchat.gateway.auth;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpCookie;
@@ -29,8 +30,8 @@ import reactor.core.publisher.Mono;
  * success the caller is the exchange attribute {@link AuthenticatedUser#EXCHANGE_ATTRIBUTE} (and its token
  * {@link VerifiedToken#EXCHANGE_ATTRIBUTE}). A token revoked by logout ({@link RevokedTokens}) is 401 like an expired
  * one. Filters that need the caller (rate limits) order after {@link #ORDER}. For a request that starts a stream the
- * caller's plan is read ({@link UserAccounts#prefetch}) while Redis answers the revocation check, since starting the
- * stream needs it.
+ * caller's plan is read ({@link UserAccounts#prefetch}) while Redis answers the revocation check (sent first), since
+ * starting the stream needs it.
  */
 @Component
 public class JwtAuthenticationWebFilter implements WebFilter, Ordered {
@@ -77,10 +78,15 @@ public class JwtAuthenticationWebFilter implements WebFilter, Ordered {
             return ProblemResponses.write(exchange, ErrorCode.UNAUTHORIZED,
                     "A valid token is required (Authorization: Bearer or the token cookie).");
         }
+        Mono<Boolean> revocation = revokedTokens.isRevoked(verified.get().hash());
         if (StreamStartRequests.matches(exchange)) {
-            users.prefetch(verified.get().user().userId()); // read while Redis answers the revocation check
+            // The revocation check leaves for Redis first, then the plan is read while Redis answers: started the
+            // other way round, the MongoDB driver's work on this thread held the Redis command back.
+            CompletableFuture<Boolean> answer = revocation.toFuture();
+            users.prefetch(verified.get().user().userId());
+            revocation = Mono.fromFuture(answer);
         }
-        return revokedTokens.isRevoked(verified.get().hash()).flatMap(revoked -> {
+        return revocation.flatMap(revoked -> {
             if (revoked) {
                 return ProblemResponses.write(exchange, ErrorCode.UNAUTHORIZED, "This token was signed out.");
             }
