@@ -1,26 +1,24 @@
 package dev.streamchat.gateway.stream;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.core.io.buffer.NettyDataBuffer;
-import org.springframework.http.MediaType;
-import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.function.client.WebClientRequestException;
-
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.netty.http.client.HttpClientRequest;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.PrematureCloseException;
 import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,6 +35,9 @@ public class AiServiceClient {
     static final String BLOCKING_PATH = "/api/v1/semantic_search";
     /** How long the body may stay open after its terminal event before the connection is closed instead of reused. */
     static final Duration DRAIN_AFTER_TERMINAL = Duration.ofSeconds(2);
+    /** The most the blocking endpoint's answer may be (as WebClient's in-memory limit was). */
+    static final int MAX_BLOCKING_BODY = 4 * 1024 * 1024;
+    private static final String TEXT_EVENT_STREAM = "text/event-stream";
 
     private final LoopAffineClients clients;
     private final int maxStreams;
@@ -86,36 +87,38 @@ public class AiServiceClient {
                 openStreams.decrementAndGet();
                 return Mono.error(new AiServiceUnavailableException("too many streams to the ai-service", 0, null));
             }
-            WebClient webClient = clients.on(loop);
-            Mono<Void> call = streamProperties.enableStreaming() ? streaming(webClient, request, onAccepted, onEvent)
-                    : blocking(webClient, request, onAccepted, onEvent);
+            HttpClient http = clients.on(loop);
+            Mono<Void> call = streamProperties.enableStreaming() ? streaming(http, request, onAccepted, onEvent)
+                    : blocking(http, request, onAccepted, onEvent);
             return call.doFinally(signal -> openStreams.decrementAndGet());
         });
     }
 
-    private Mono<Void> streaming(WebClient webClient, AiRequest request, Runnable onAccepted,
+    private Mono<Void> streaming(HttpClient http, AiRequest request, Runnable onAccepted,
                                  Consumer<AiStreamEvent> onEvent) {
-        String body = json.writeValueAsString(request.toWire());
+        byte[] body = json.writeValueAsBytes(request.toWire());
         Duration idle = streamProperties.idleTimeout();
         return Mono.defer(() -> {
             AtomicBoolean accepted = new AtomicBoolean();
-            return webClient.post().uri(STREAM_PATH)
-                    .contentType(MediaType.APPLICATION_JSON)
-                    .accept(MediaType.TEXT_EVENT_STREAM)
-                    // Idle limit between network reads (Netty's ReadTimeoutHandler) instead of a timer per element.
-                    .httpRequest(http -> http.<HttpClientRequest>getNativeRequest().responseTimeout(idle))
-                    .bodyValue(body)
-                    .exchangeToMono(response -> {
-                        if (!response.statusCode().is2xxSuccessful()) {
-                            int status = response.statusCode().value();
-                            return response.releaseBody().then(Mono.error(new AiServiceUnavailableException(
+            return http.post().uri(STREAM_PATH)
+                    .send((httpRequest, out) -> {
+                        httpRequest.header(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                                .header(HttpHeaderNames.ACCEPT, TEXT_EVENT_STREAM)
+                                // Idle limit between network reads (Netty's ReadTimeoutHandler), not a timer per element.
+                                .responseTimeout(idle);
+                        return out.sendByteArray(Mono.just(body));
+                    })
+                    .response((response, content) -> {
+                        int status = response.status().code();
+                        if (status < 200 || status > 299) {
+                            return content.then(Mono.error(new AiServiceUnavailableException(
                                     "ai-service answered " + status, status, null)));
                         }
                         accepted.set(true);
                         onAccepted.run();
                         EventReader reader = new EventReader(decoder, onEvent);
                         Sinks.Empty<Void> terminal = Sinks.empty();
-                        return response.bodyToFlux(DataBuffer.class)
+                        return content
                                 .doOnNext(buffer -> {
                                     if (reader.read(buffer)) {
                                         terminal.tryEmitEmpty();
@@ -129,6 +132,7 @@ public class AiServiceClient {
                                 .onErrorMap(AiServiceClient::isReadTimeout,
                                         error -> new TimeoutException("no byte from the ai-service for " + idle));
                     })
+                    .then()
                     .retryWhen(Retry.fixedDelay(2, retryDelay)
                             .filter(error -> !accepted.get() && isTransient(error))
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
@@ -153,19 +157,11 @@ public class AiServiceClient {
         }
 
         /** @return true once the terminal event was delivered */
-        boolean read(DataBuffer buffer) {
+        boolean read(ByteBuf buffer) {
             try {
-                if (buffer instanceof NettyDataBuffer netty) {
-                    parser.feed(netty.getNativeBuffer(), this);
-                } else {
-                    byte[] bytes = new byte[buffer.readableByteCount()];
-                    buffer.read(bytes);
-                    parser.feed(bytes, 0, bytes.length, this);
-                }
+                parser.feed(buffer, this);
             } catch (IllegalStateException e) {
                 throw new AiProtocolException(e.getMessage());
-            } finally {
-                DataBufferUtils.release(buffer);
             }
             return ended;
         }
@@ -195,26 +191,29 @@ public class AiServiceClient {
     }
 
     /** {@code ENABLE_STREAMING=false}: the blocking endpoint, its whole answer as one token, then done. */
-    private Mono<Void> blocking(WebClient webClient, AiRequest request, Runnable onAccepted,
+    private Mono<Void> blocking(HttpClient http, AiRequest request, Runnable onAccepted,
                                 Consumer<AiStreamEvent> onEvent) {
-        String body = json.writeValueAsString(request.toWire());
+        byte[] body = json.writeValueAsBytes(request.toWire());
         return Mono.defer(() -> {
             AtomicBoolean accepted = new AtomicBoolean();
-            return webClient.post().uri(BLOCKING_PATH)
-                    .contentType(MediaType.APPLICATION_JSON)
-                    .accept(MediaType.APPLICATION_JSON)
-                    .bodyValue(body)
-                    .exchangeToMono(response -> {
-                        if (!response.statusCode().is2xxSuccessful()) {
-                            int status = response.statusCode().value();
-                            return response.releaseBody().then(Mono.<String>error(new AiServiceUnavailableException(
+            return http.post().uri(BLOCKING_PATH)
+                    .send((httpRequest, out) -> {
+                        httpRequest.header(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                                .header(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON);
+                        return out.sendByteArray(Mono.just(body));
+                    })
+                    .response((response, content) -> {
+                        int status = response.status().code();
+                        if (status < 200 || status > 299) {
+                            return content.then(Mono.<String>error(new AiServiceUnavailableException(
                                     "ai-service answered " + status, status, null)));
                         }
                         accepted.set(true);
                         onAccepted.run();
-                        return response.bodyToMono(String.class)
+                        return content.collect(BoundedBody::new, BoundedBody::append).map(BoundedBody::text)
                                 .timeout(streamProperties.maxDuration().plusSeconds(5));
                     })
+                    .next()
                     .retryWhen(Retry.fixedDelay(2, retryDelay)
                             .filter(error -> !accepted.get() && isTransient(error))
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
@@ -229,16 +228,32 @@ public class AiServiceClient {
         }).then();
     }
 
+    /** The blocking endpoint's body, copied out of the network buffers, at most {@link #MAX_BLOCKING_BODY} bytes. */
+    private static final class BoundedBody {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        void append(ByteBuf buffer) {
+            int length = buffer.readableBytes();
+            if (bytes.size() + length > MAX_BLOCKING_BODY) {
+                throw new AiProtocolException("the ai-service's answer is over " + MAX_BLOCKING_BODY + " bytes");
+            }
+            byte[] chunk = new byte[length];
+            buffer.readBytes(chunk);
+            bytes.write(chunk, 0, length);
+        }
+
+        String text() {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+    }
+
     /** Refused or reset before any status, or a 502/503/504: worth another try (contract section 2). */
     static boolean isTransient(Throwable error) {
         if (error instanceof AiServiceUnavailableException unavailable) {
             int status = unavailable.status();
             return status == 502 || status == 503 || status == 504;
         }
-        Throwable cause = error instanceof WebClientRequestException ? error.getCause() : error;
-        if (cause == null) {
-            return false;
-        }
+        Throwable cause = error;
         String name = cause.getClass().getName();
         if (name.contains("PoolAcquire")) {
             return false; // our own capacity: fail fast, never queue

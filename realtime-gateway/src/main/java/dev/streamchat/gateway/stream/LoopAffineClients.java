@@ -5,9 +5,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
-import org.springframework.web.reactive.function.client.WebClient;
-
 import io.netty.channel.EventLoop;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
@@ -20,12 +19,12 @@ import reactor.netty.resources.ConnectionProvider;
 final class LoopAffineClients implements AutoCloseable {
 
     private final List<EventLoop> loops;
-    private final List<WebClient> clients = new ArrayList<>();
+    private final List<HttpClient> clients = new ArrayList<>();
     private final List<ConnectionProvider> providers = new ArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
 
     LoopAffineClients(List<EventLoop> loops, Function<EventLoop, ConnectionProvider> provider,
-                      java.util.function.BiFunction<EventLoop, ConnectionProvider, WebClient> client) {
+                      java.util.function.BiFunction<EventLoop, ConnectionProvider, HttpClient> client) {
         this.loops = List.copyOf(loops);
         for (EventLoop loop : this.loops) {
             ConnectionProvider pool = provider.apply(loop);
@@ -35,7 +34,7 @@ final class LoopAffineClients implements AutoCloseable {
     }
 
     /** The client whose connections run on {@code loop}; any (in turn) when it is null or not one of the loops. */
-    WebClient on(EventLoop loop) {
+    HttpClient on(EventLoop loop) {
         int index = loop == null ? -1 : loops.indexOf(loop);
         if (index < 0) {
             index = Math.floorMod(next.getAndIncrement(), clients.size());
