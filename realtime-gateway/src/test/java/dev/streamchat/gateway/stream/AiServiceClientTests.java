@@ -1,6 +1,7 @@
 package dev.streamchat.gateway.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -187,5 +188,18 @@ class AiServiceClientTests {
         assertThat(events).hasSize(2);
         assertThat(((AiStreamEvent.Token) events.get(0)).content()).isEqualTo("Answer to: blocking ✓");
         assertThat(events.get(1)).isInstanceOf(AiStreamEvent.Done.class);
+    }
+
+    /** The blocking endpoint's answer is held in memory whole, so it is capped: a larger one fails the stream. */
+    @Test
+    void withStreamingOffAnAnswerOverTheLimitFailsTheStream() {
+        ai.onQuestion("huge", AiReply.text("x".repeat(AiServiceClient.MAX_BLOCKING_BODY + 1), 1 << 20));
+        List<AiStreamEvent> events = new CopyOnWriteArrayList<>();
+        AtomicBoolean accepted = new AtomicBoolean();
+        assertThatThrownBy(() -> client(ai.url(), 10, false)
+                .stream(request("huge"), () -> accepted.set(true), events::add).block(Duration.ofSeconds(20)))
+                .isInstanceOf(AiProtocolException.class);
+        assertThat(accepted).isTrue();
+        assertThat(events).isEmpty();
     }
 }
