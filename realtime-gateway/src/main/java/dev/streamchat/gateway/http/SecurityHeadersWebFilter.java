@@ -1,6 +1,8 @@
 package dev.streamchat.gateway.http;
 
 import java.net.URI;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
@@ -25,13 +27,22 @@ import reactor.core.publisher.Mono;
 @Component
 class SecurityHeadersWebFilter implements WebFilter, Ordered {
 
+    /** What a Host may look like to be named in the policy. */
+    private static final Pattern PLAIN_HOST = Pattern.compile("[A-Za-z0-9.:\\[\\]-]+");
+    /** Policies per scheme and Host seen, at most this many (a Host is the client's to choose); others are built anew. */
+    static final int MAX_CACHED_POLICIES = 64;
+
     private final int socketPort;
     private final String socketPublicUrl;
+    /** The policy when {@code SOCKET_PUBLIC_URL} names the Socket.IO server: the same for every request. */
+    private final String fixedPolicy;
+    private final ConcurrentHashMap<String, String> policyByOrigin = new ConcurrentHashMap<>();
 
     SecurityHeadersWebFilter(@Value("${gateway.socket.port:8081}") int socketPort,
                              @Value("${gateway.socket.public-url:}") String socketPublicUrl) {
         this.socketPort = socketPort;
         this.socketPublicUrl = socketPublicUrl == null ? "" : socketPublicUrl.trim();
+        this.fixedPolicy = this.socketPublicUrl.isEmpty() ? null : policy(publicSocketOrigin());
     }
 
     @Override
@@ -62,38 +73,60 @@ class SecurityHeadersWebFilter implements WebFilter, Ordered {
         return chain.filter(exchange);
     }
 
+    /**
+     * The policy for this request, built once per scheme and Host (it names the Socket.IO server at the Host the page
+     * was loaded from): a URI and two regular expressions per response were a few per cent of a stream start's CPU.
+     */
     private String policy(ServerHttpRequest request) {
-        String socket = socketOrigin(request);
+        if (fixedPolicy != null) {
+            return fixedPolicy;
+        }
+        URI uri = request.getURI();
+        String origin = (uri.getScheme() == null ? "http" : uri.getScheme()) + "://" + uri.getHost();
+        String cached = policyByOrigin.get(origin);
+        if (cached != null) {
+            return cached;
+        }
+        String policy = policy(requestSocketOrigin(uri));
+        if (policyByOrigin.size() < MAX_CACHED_POLICIES) {
+            policyByOrigin.put(origin, policy);
+        }
+        return policy;
+    }
+
+    private static String policy(String socketOrigin) {
         String connect = "'self'";
-        if (socket != null) {
-            connect += " " + socket + " " + socket.replaceFirst("^http", "ws");
+        if (socketOrigin != null) {
+            String webSocket = socketOrigin.startsWith("http") ? "ws" + socketOrigin.substring(4) : socketOrigin;
+            connect += " " + socketOrigin + " " + webSocket;
         }
         return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
                 + "connect-src " + connect + "; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
                 + "frame-ancestors 'none'";
     }
 
-    /** The Socket.IO server's origin as {@code GET /api/v1/config} names it (scheme://host:port), or null. */
-    private String socketOrigin(ServerHttpRequest request) {
+    /** The Socket.IO server's origin as {@code SOCKET_PUBLIC_URL} names it (scheme://host:port), or null. */
+    private String publicSocketOrigin() {
         try {
-            if (!socketPublicUrl.isEmpty()) {
-                URI uri = URI.create(socketPublicUrl);
-                if (uri.getScheme() == null || uri.getHost() == null) {
-                    return null;
-                }
-                return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+            URI uri = URI.create(socketPublicUrl);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                return null;
             }
-            URI uri = request.getURI();
-            String host = uri.getHost();
-            if (host == null || !host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
-                return null; // a Host header that is not a plain host name never goes into the policy
-            }
-            if (host.contains(":") && !host.startsWith("[")) {
-                host = "[" + host + "]";
-            }
-            return (uri.getScheme() == null ? "http" : uri.getScheme()) + "://" + host + ":" + socketPort;
+            return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** The Socket.IO server's origin at the request's Host, as {@code GET /api/v1/config} names it, or null. */
+    private String requestSocketOrigin(URI uri) {
+        String host = uri.getHost();
+        if (host == null || !PLAIN_HOST.matcher(host).matches()) {
+            return null; // a Host header that is not a plain host name never goes into the policy
+        }
+        if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return (uri.getScheme() == null ? "http" : uri.getScheme()) + "://" + host + ":" + socketPort;
     }
 }
