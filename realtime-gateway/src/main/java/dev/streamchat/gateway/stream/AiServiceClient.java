@@ -253,14 +253,12 @@ public class AiServiceClient {
             int status = unavailable.status();
             return status == 502 || status == 503 || status == 504;
         }
-        Throwable cause = error;
-        String name = cause.getClass().getName();
-        if (name.contains("PoolAcquire")) {
+        if (error.getClass().getName().contains("PoolAcquire")) {
             return false; // our own capacity: fail fast, never queue
         }
-        return cause instanceof ConnectException
-                || cause instanceof PrematureCloseException
-                || cause instanceof ClosedChannelException
-                || (cause instanceof IOException && String.valueOf(cause.getMessage()).toLowerCase().contains("reset"));
+        return error instanceof ConnectException
+                || error instanceof PrematureCloseException
+                || error instanceof ClosedChannelException
+                || (error instanceof IOException && String.valueOf(error.getMessage()).toLowerCase().contains("reset"));
     }
 }
