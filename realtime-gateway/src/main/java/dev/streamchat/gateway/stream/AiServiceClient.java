@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.PrematureCloseException;
 import reactor.util.retry.Retry;
@@ -88,51 +90,66 @@ public class AiServiceClient {
                 return Mono.error(new AiServiceUnavailableException("too many streams to the ai-service", 0, null));
             }
             HttpClient http = clients.on(loop);
-            Mono<Void> call = streamProperties.enableStreaming() ? streaming(http, request, onAccepted, onEvent)
+            Mono<Void> answer = streamProperties.enableStreaming() ? streaming(http, request, onAccepted, onEvent)
                     : blocking(http, request, onAccepted, onEvent);
-            return call.doFinally(signal -> openStreams.decrementAndGet());
+            return answer.doFinally(signal -> openStreams.decrementAndGet());
         });
     }
 
     private Mono<Void> streaming(HttpClient http, AiRequest request, Runnable onAccepted,
                                  Consumer<AiStreamEvent> onEvent) {
-        byte[] body = json.writeValueAsBytes(request.toWire());
         Duration idle = streamProperties.idleTimeout();
+        // Idle limit between network reads (Netty's ReadTimeoutHandler), not a timer per element.
+        return this.<Void>call(http, STREAM_PATH, request, TEXT_EVENT_STREAM, idle, onAccepted, content -> {
+            EventReader reader = new EventReader(decoder, onEvent);
+            Sinks.Empty<Void> terminal = Sinks.empty();
+            return content
+                    .doOnNext(buffer -> {
+                        if (reader.read(buffer)) {
+                            terminal.tryEmitEmpty();
+                        }
+                    })
+                    // Read on to the body's end (right after the terminal event), so the connection goes back to the
+                    // pool: cancelling a response before its end closes the connection, and the next stream would pay
+                    // a new one. A body still open later than that is cut.
+                    .takeUntilOther(terminal.asMono().then(Mono.delay(DRAIN_AFTER_TERMINAL)))
+                    .then()
+                    .onErrorMap(AiServiceClient::isReadTimeout,
+                            error -> new TimeoutException("no byte from the ai-service for " + idle));
+        });
+    }
+
+    /**
+     * POSTs the request to {@code path}. Another status than 2xx is {@link AiServiceUnavailableException}; a 2xx runs
+     * {@code onAccepted} and then {@code read} on the body. Before a status, a transient failure is tried again (twice,
+     * {@code retryDelay} apart) and any other becomes {@link AiServiceUnavailableException}; after it, errors pass as
+     * they are. {@code responseTimeout}, when given, is the idle limit between network reads.
+     */
+    private <T> Mono<T> call(HttpClient http, String path, AiRequest request, String accept, Duration responseTimeout,
+                             Runnable onAccepted, Function<ByteBufFlux, Mono<T>> read) {
+        byte[] body = json.writeValueAsBytes(request.toWire());
         return Mono.defer(() -> {
             AtomicBoolean accepted = new AtomicBoolean();
-            return http.post().uri(STREAM_PATH)
+            return http.post().uri(path)
                     .send((httpRequest, out) -> {
                         httpRequest.header(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                                .header(HttpHeaderNames.ACCEPT, TEXT_EVENT_STREAM)
-                                // Idle limit between network reads (Netty's ReadTimeoutHandler), not a timer per element.
-                                .responseTimeout(idle);
+                                .header(HttpHeaderNames.ACCEPT, accept);
+                        if (responseTimeout != null) {
+                            httpRequest.responseTimeout(responseTimeout);
+                        }
                         return out.sendByteArray(Mono.just(body));
                     })
                     .response((response, content) -> {
                         int status = response.status().code();
                         if (status < 200 || status > 299) {
-                            return content.then(Mono.error(new AiServiceUnavailableException(
+                            return content.then(Mono.<T>error(new AiServiceUnavailableException(
                                     "ai-service answered " + status, status, null)));
                         }
                         accepted.set(true);
                         onAccepted.run();
-                        EventReader reader = new EventReader(decoder, onEvent);
-                        Sinks.Empty<Void> terminal = Sinks.empty();
-                        return content
-                                .doOnNext(buffer -> {
-                                    if (reader.read(buffer)) {
-                                        terminal.tryEmitEmpty();
-                                    }
-                                })
-                                // Read on to the body's end (right after the terminal event), so the connection goes
-                                // back to the pool: cancelling a response before its end closes the connection, and
-                                // the next stream would pay a new one. A body still open later than that is cut.
-                                .takeUntilOther(terminal.asMono().then(Mono.delay(DRAIN_AFTER_TERMINAL)))
-                                .then()
-                                .onErrorMap(AiServiceClient::isReadTimeout,
-                                        error -> new TimeoutException("no byte from the ai-service for " + idle));
+                        return read.apply(content);
                     })
-                    .then()
+                    .next()
                     .retryWhen(Retry.fixedDelay(2, retryDelay)
                             .filter(error -> !accepted.get() && isTransient(error))
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
@@ -193,39 +210,17 @@ public class AiServiceClient {
     /** {@code ENABLE_STREAMING=false}: the blocking endpoint, its whole answer as one token, then done. */
     private Mono<Void> blocking(HttpClient http, AiRequest request, Runnable onAccepted,
                                 Consumer<AiStreamEvent> onEvent) {
-        byte[] body = json.writeValueAsBytes(request.toWire());
-        return Mono.defer(() -> {
-            AtomicBoolean accepted = new AtomicBoolean();
-            return http.post().uri(BLOCKING_PATH)
-                    .send((httpRequest, out) -> {
-                        httpRequest.header(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                                .header(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON);
-                        return out.sendByteArray(Mono.just(body));
-                    })
-                    .response((response, content) -> {
-                        int status = response.status().code();
-                        if (status < 200 || status > 299) {
-                            return content.then(Mono.<String>error(new AiServiceUnavailableException(
-                                    "ai-service answered " + status, status, null)));
-                        }
-                        accepted.set(true);
-                        onAccepted.run();
-                        return content.collect(BoundedBody::new, BoundedBody::append).map(BoundedBody::text)
-                                .timeout(streamProperties.maxDuration().plusSeconds(5));
-                    })
-                    .next()
-                    .retryWhen(Retry.fixedDelay(2, retryDelay)
-                            .filter(error -> !accepted.get() && isTransient(error))
-                            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-                    .onErrorMap(error -> !accepted.get() && !(error instanceof AiServiceUnavailableException),
-                            error -> new AiServiceUnavailableException("ai-service unreachable", 0, error));
-        }).doOnNext(text -> {
-            AiStreamEventDecoder.AnswerAndDone answer = decoder.decodeAnswer(json.readTree(text));
-            if (!answer.answer().isEmpty()) {
-                onEvent.accept(new AiStreamEvent.Token(answer.answer()));
-            }
-            onEvent.accept(answer.done());
-        }).then();
+        return call(http, BLOCKING_PATH, request, HttpHeaderValues.APPLICATION_JSON.toString(), null, onAccepted,
+                content -> content.collect(BoundedBody::new, BoundedBody::append).map(BoundedBody::text)
+                        .timeout(streamProperties.maxDuration().plusSeconds(5)))
+                .doOnNext(text -> {
+                    AiStreamEventDecoder.AnswerAndDone answer = decoder.decodeAnswer(json.readTree(text));
+                    if (!answer.answer().isEmpty()) {
+                        onEvent.accept(new AiStreamEvent.Token(answer.answer()));
+                    }
+                    onEvent.accept(answer.done());
+                })
+                .then();
     }
 
     /** The blocking endpoint's body, copied out of the network buffers, at most {@link #MAX_BLOCKING_BODY} bytes. */
