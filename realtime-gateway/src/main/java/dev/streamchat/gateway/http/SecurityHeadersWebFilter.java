@@ -33,7 +33,6 @@ class SecurityHeadersWebFilter implements WebFilter, Ordered {
     static final int MAX_CACHED_POLICIES = 64;
 
     private final int socketPort;
-    private final String socketPublicUrl;
     /** The policy when {@code SOCKET_PUBLIC_URL} names the Socket.IO server: the same for every request. */
     private final String fixedPolicy;
     private final ConcurrentHashMap<String, String> policyByOrigin = new ConcurrentHashMap<>();
@@ -41,8 +40,8 @@ class SecurityHeadersWebFilter implements WebFilter, Ordered {
     SecurityHeadersWebFilter(@Value("${gateway.socket.port:8081}") int socketPort,
                              @Value("${gateway.socket.public-url:}") String socketPublicUrl) {
         this.socketPort = socketPort;
-        this.socketPublicUrl = socketPublicUrl == null ? "" : socketPublicUrl.trim();
-        this.fixedPolicy = this.socketPublicUrl.isEmpty() ? null : policy(publicSocketOrigin());
+        String publicUrl = socketPublicUrl == null ? "" : socketPublicUrl.trim();
+        this.fixedPolicy = publicUrl.isEmpty() ? null : policy(publicSocketOrigin(publicUrl));
     }
 
     @Override
@@ -106,7 +105,7 @@ class SecurityHeadersWebFilter implements WebFilter, Ordered {
     }
 
     /** The Socket.IO server's origin as {@code SOCKET_PUBLIC_URL} names it (scheme://host:port), or null. */
-    private String publicSocketOrigin() {
+    private static String publicSocketOrigin(String socketPublicUrl) {
         try {
             URI uri = URI.create(socketPublicUrl);
             if (uri.getScheme() == null || uri.getHost() == null) {
