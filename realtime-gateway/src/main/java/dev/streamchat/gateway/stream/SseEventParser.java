@@ -84,11 +84,6 @@ public final class SseEventParser {
         chunk.readerIndex(end);
     }
 
-    /** Convenience for byte arrays (tests, the benchmark). */
-    public void feed(byte[] bytes, int offset, int length, DataListener listener) {
-        feed(Unpooled.wrappedBuffer(bytes, offset, length), listener);
-    }
-
     /** The first CR or LF in [from, to), or -1. */
     private static int lineEnd(ByteBuf buf, int from, int to) {
         int lf = buf.indexOf(from, to, LF);

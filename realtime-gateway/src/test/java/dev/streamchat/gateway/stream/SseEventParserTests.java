@@ -14,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
+import io.netty.buffer.Unpooled;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The incremental SSE parser against the recorded ai-service streams of docs/protocol, split at every byte. */
@@ -169,6 +170,7 @@ class SseEventParserTests {
     }
 
     private static void feed(SseEventParser parser, byte[] bytes, int offset, int length, List<String> events) {
-        parser.feed(bytes, offset, length, (data, n) -> events.add(new String(data, 0, n, StandardCharsets.UTF_8)));
+        parser.feed(Unpooled.wrappedBuffer(bytes, offset, length),
+                (data, n) -> events.add(new String(data, 0, n, StandardCharsets.UTF_8)));
     }
 }
