@@ -2,7 +2,7 @@
 // percentiles of recorded samples, and the wall clock in epoch microseconds (the clock the synthetic
 // provider stamps tokens with).
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -55,6 +55,54 @@ export function cpuSeconds(pid) {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[11] = utime, fields[12] = stime (0-based after the command name)
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** The process's children (e.g. the redis-server the local stack started), from /proc/<pid>/task/<tid>/children. */
+function childPids(pid) {
+  const children = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      children.push(...readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+    }
+  } catch {
+    // the process ended
+  }
+  return children;
+}
+
+/**
+ * Samples, every `everyMs`, the CPU seconds used so far by each named process with its children (the local stack's
+ * embedded Redis is one) and by the whole machine (/proc/stat, busy time), so a timeline can show which process
+ * took the cores when. Returns `stop()`, which gives `{ names, rows }`, a row being [µs on the `nowMicros` clock,
+ * machine, ...per name] (`stop.peek()` gives them so far).
+ */
+export function sampleCpu(pids, everyMs = 100) {
+  const names = Object.keys(pids).filter((name) => pids[name]);
+  const families = Object.fromEntries(names.map((name) => [name, [pids[name], ...childPids(pids[name])]]));
+  const seconds = (pid) => {
+    try {
+      return cpuSeconds(pid);
+    } catch {
+      return 0; // the process ended
+    }
+  };
+  const machine = () => {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = fields[3] + fields[4];
+    return (fields.reduce((a, b) => a + b, 0) - idle) / CLOCK_TICKS;
+  };
+  const rows = [];
+  const take = () => rows.push([nowMicros(), machine(),
+    ...names.map((name) => families[name].reduce((sum, pid) => sum + seconds(pid), 0))]);
+  take();
+  const timer = setInterval(take, everyMs);
+  const stop = () => {
+    clearInterval(timer);
+    take();
+    return { names: ['machine', ...names], rows };
+  };
+  stop.peek = () => ({ names: ['machine', ...names], rows });
+  return stop;
 }
 
 /** Resident set size in bytes. */
