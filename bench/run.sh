@@ -16,6 +16,9 @@
 #   BENCH_STREAM_LEVELS=100,500      steady-stream loads instead of the mode's (e.g. for a JVM A/B)
 #   BENCH_IDLE_COUNTS=1000,5000      idle-socket counts instead of the mode's
 #   BENCH_SKIP_BUILD=true            use the jars as they are, even when older than their sources
+#   --timeline                       BENCH_TIMELINE=true  per level: every token's emit time and added latency, the
+#                                    POSTs and every process's CPU each 100 ms (timeline-<gateway>-<streams>.json;
+#                                    read with bench/report/timeline.py)
 # Output: bench/results/<UTC time>/ results.json, table.md (also printed), latency.png, cpu.png, memory.png, logs/.
 # Ports: a fixed block 19410-19499 on 127.0.0.1 (see PORTS below), checked free before anything starts.
 # Every process started here runs in its own session and is stopped on exit, Ctrl-C or failure.
@@ -28,6 +31,7 @@ QUICK=${BENCH_QUICK:-false}
 TARGETS=${BENCH_TARGETS:-java,node}
 SCENARIOS=${BENCH_SCENARIOS:-idle,streams,saturation}
 NOTE=${BENCH_NOTE:-}
+TIMELINE=${BENCH_TIMELINE:-false}
 GW_JAVA_HOME=${BENCH_JAVA_HOME:-${JAVA_HOME:-}}
 GW_OPTS=${GATEWAY_JAVA_OPTS:-}
 while [ $# -gt 0 ]; do
@@ -38,7 +42,8 @@ while [ $# -gt 0 ]; do
     --targets) TARGETS=$2; shift ;;
     --scenarios) SCENARIOS=$2; shift ;;
     --note) NOTE=$2; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --timeline) TIMELINE=true ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -205,6 +210,7 @@ JAVA_PID=${PIDS[java-gateway]} JAVA_JCMD="$GW_JCMD" JAVA_VERSION_LINE="$GW_VERSI
 JAVA_SAFEPOINT_LOG="$LOGS/java-gateway-safepoints.log" \
 NODE_REST="http://127.0.0.1:$NODE_PORT" NODE_SOCKET="http://127.0.0.1:$NODE_PORT" NODE_PID=${PIDS[node-gateway]} \
 BENCH_QUICK=$QUICK BENCH_OUT="$OUT" BENCH_TARGETS=$TARGETS BENCH_SCENARIOS=$SCENARIOS BENCH_NOTE="$NOTE" \
+BENCH_TIMELINE=$TIMELINE AI_PID=${PIDS[ai-service]} STACK_PID=${PIDS[local-stack]} \
   node "$BENCH_DIR/load/bench.mjs" 2>&1 | tee "$LOGS/bench.log"
 status=${PIPESTATUS[0]}
 (( status == 0 )) || fail "the load generator failed (see $LOGS/bench.log)"

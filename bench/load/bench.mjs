@@ -14,7 +14,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 
 import { aiServiceAlone, closeAll, connectMany, devLogin, mintToken, pool, runStreams } from './loadgen.mjs';
-import { CLOCK_STEP_LIMIT_MS, cpuSeconds, javaLiveBytes, percentiles, rssBytes } from './measure.mjs';
+import { CLOCK_STEP_LIMIT_MS, cpuSeconds, javaLiveBytes, percentiles, rssBytes, sampleCpu } from './measure.mjs';
 import { markdownTable } from './report.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
@@ -27,6 +27,9 @@ const scenarios = env('BENCH_SCENARIOS', 'idle,streams,saturation').split(',');
 const P99_LIMIT_MS = 50;
 const runTag = Date.now().toString(36);
 const aiUrl = env('AI_SERVICE_URL', '');
+const timelines = env('BENCH_TIMELINE', 'false') === 'true';
+const aiPid = Number(env('AI_PID', '0'));
+const stackPid = Number(env('STACK_PID', '0'));
 
 const targets = [
   { name: 'java', rest: env('JAVA_REST'), socket: env('JAVA_SOCKET'), pid: Number(env('JAVA_PID')), jcmd: env('JAVA_JCMD') },
@@ -121,15 +124,31 @@ async function signIn(target, count, prefix) {
   return tokens;
 }
 
+/**
+ * BENCH_TIMELINE=true: each recorded level's tokens in emit order (stamp, added latency), its POST times and the
+ * CPU of every process on the machine every 100 ms, for bench/report/timeline.py (which part of a level was slow and
+ * who had the cores then). Written before the percentiles sort the latencies.
+ */
+function writeTimeline(name, run, cpu) {
+  writeFileSync(join(out, `timeline-${name}.json`), JSON.stringify({
+    emittedAtMicros: Array.from(run.emittedAt), addedMs: Array.from(run.latencies),
+    postedAtMicros: run.sentAt.filter(Boolean), startsAnsweredAtMicros: run.startsAnsweredAt, cpu }));
+}
+
 async function streamLevel(target, streams, { record = true, round = 0 } = {}) {
   const tokens = await signIn(target, streams, `s-${runTag}-${target.name}-${streams}-${record ? 'm' : `w${round}`}`);
   const loadgenBefore = process.cpuUsage();
+  const timeline = record && timelines ? sampleCpu({ [`${target.name} gateway`]: target.pid, 'ai-service': aiPid,
+    'local stack (Redis, MongoDB)': stackPid, 'load generator': process.pid }) : null;
   const run = await runStreams({
     rest: target.rest, socketUrl: target.socket, tokens, spreadMs: plan.spreadMs, expectedTokens: tokensPerStream,
     deadlineMs: streamMs + plan.spreadMs + 30_000,
     probe: () => ({ cpu: cpuSeconds(target.pid), rss: rssBytes(target.pid), at: performance.now() }),
   });
   const loadgen = process.cpuUsage(loadgenBefore);
+  if (timeline) {
+    writeTimeline(`${target.name}-${streams}`, run, timeline());
+  }
   const { counts } = run;
   const failed = counts.httpFailed + counts.streamErrors + counts.incomplete + counts.seqGaps + counts.shortReplies
     + counts.connectFailed;

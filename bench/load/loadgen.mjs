@@ -274,6 +274,7 @@ export async function runStreams({ rest, socketUrl, tokens, spreadMs, deadlineMs
   closeAll(sockets);
   return { counts, errorCodes, loadgen, clockStepMs, latencies: latencies.values(),
     afterStarts: afterStarts(latencies.values(), emittedAt.values(), startsAnsweredAt + AFTER_STARTS_MICROS),
+    emittedAt: emittedAt.values(), sentAt: users.map((u) => u.sentAt), startsAnsweredAt,
     firstTokenAdded: firstTokenAdded.values(),
     timeToFirstToken: timeToFirstToken.values(), postToFirstEmit: postToFirstEmit.values(), elapsedMs, before, after };
 }
