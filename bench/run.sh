@@ -185,17 +185,18 @@ export SYNTHETIC_TOKENS_PER_SECOND=${SYNTHETIC_TOKENS_PER_SECOND:-20}
 # --- start: the local stack, the ai-service, both gateways ---------------------------------------------------------
 # shellcheck disable=SC2086
 start_part local-stack env -u REDIS_URL -u MONGODB_URI LOCAL_REDIS_PORT=$REDIS_PORT LOCAL_MONGO_PORT=$MONGO_PORT \
-  DATA_DIR="$DATA" "$SERVICE_JAVA" -XX:+UseSerialGC -Xss512k -jar "$(jar_of infra)"
+  DATA_DIR="$DATA" "$SERVICE_JAVA" -XX:+UseSerialGC -Xss512k "-Xlog:gc:file=$LOGS/local-stack-gc.log:utctime,uptime" \
+  -jar "$(jar_of infra)"
 wait_for local-stack "grep -q 'LOCAL STACK READY' '$LOGS/local-stack.log'"
 
 # shellcheck disable=SC2086
 start_part ai-service env AI_SERVICE_PORT=$AI_PORT MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/chat" DATA_DIR="$DATA" \
   AI_PROVIDER=synthetic SYNTHETIC_STAMP_TOKENS=true RAG_SAMPLE_LIBRARY=false STREAM_KEEPALIVE_MS=10000 \
-  "$SERVICE_JAVA" $AI_OPTS -jar "$(jar_of ai-service)"
+  "$SERVICE_JAVA" $AI_OPTS "-Xlog:safepoint:file=$LOGS/ai-service-safepoints.log:utctime,uptime" -jar "$(jar_of ai-service)"
 # shellcheck disable=SC2086
 start_part java-gateway env GATEWAY_PORT=$JAVA_REST_PORT SOCKET_PORT=$JAVA_SOCKET_PORT SOCKET_HOST=127.0.0.1 \
   MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/chat" DATA_DIR="$DATA" AI_SERVICE_MAX_STREAMS=20000 \
-  RATE_LIMIT_CHAT_PER_MIN=30 "$GW_JAVA" $GW_OPTS "-Xlog:safepoint:file=$LOGS/java-gateway-safepoints.log:uptime" \
+  RATE_LIMIT_CHAT_PER_MIN=30 "$GW_JAVA" $GW_OPTS "-Xlog:safepoint:file=$LOGS/java-gateway-safepoints.log:utctime,uptime" \
   -jar "$(jar_of realtime-gateway)"
 start_part node-gateway env NODE_GATEWAY_PORT=$NODE_PORT MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/chat_node" \
   node "$BENCH_DIR/node-gateway/server.mjs"

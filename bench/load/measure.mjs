@@ -87,9 +87,10 @@ export function sampleCpu(pids, everyMs = 100) {
     }
   };
   const machine = () => {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
-    const idle = fields[3] + fields[4];
-    return (fields.reduce((a, b) => a + b, 0) - idle) / CLOCK_TICKS;
+    // user, nice, system, irq, softirq: this machine's work (not idle, iowait, steal, or guest, counted in user)
+    const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim()
+      .split(/\s+/).slice(1).map(Number);
+    return (user + nice + system + irq + softirq) / CLOCK_TICKS;
   };
   const rows = [];
   const take = () => rows.push([nowMicros(), machine(),
