@@ -138,7 +138,7 @@ function writeTimeline(name, run, cpu) {
 async function streamLevel(target, streams, { record = true, round = 0 } = {}) {
   const tokens = await signIn(target, streams, `s-${runTag}-${target.name}-${streams}-${record ? 'm' : `w${round}`}`);
   const loadgenBefore = process.cpuUsage();
-  const timeline = record && timelines ? sampleCpu({ [`${target.name} gateway`]: target.pid, 'ai-service': aiPid,
+  const stopSampling = record && timelines ? sampleCpu({ [`${target.name} gateway`]: target.pid, 'ai-service': aiPid,
     'local stack (Redis, MongoDB)': stackPid, 'load generator': process.pid }) : null;
   const run = await runStreams({
     rest: target.rest, socketUrl: target.socket, tokens, spreadMs: plan.spreadMs, expectedTokens: tokensPerStream,
@@ -146,8 +146,8 @@ async function streamLevel(target, streams, { record = true, round = 0 } = {}) {
     probe: () => ({ cpu: cpuSeconds(target.pid), rss: rssBytes(target.pid), at: performance.now() }),
   });
   const loadgen = process.cpuUsage(loadgenBefore);
-  if (timeline) {
-    writeTimeline(`${target.name}-${streams}`, run, timeline());
+  if (stopSampling) {
+    writeTimeline(`${target.name}-${streams}`, run, stopSampling());
   }
   const { counts } = run;
   const failed = counts.httpFailed + counts.streamErrors + counts.incomplete + counts.seqGaps + counts.shortReplies
