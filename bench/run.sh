@@ -15,6 +15,8 @@
 #   --note TEXT                      BENCH_NOTE        written into results.json
 #   BENCH_STREAM_LEVELS=100,500      steady-stream loads instead of the mode's (e.g. for a JVM A/B)
 #   BENCH_IDLE_COUNTS=1000,5000      idle-socket counts instead of the mode's
+#   BENCH_WARMUP_STARTS=4000         streams each gateway starts in its warm-up (300 a round after the rounds that
+#                                    settle the CPU per token; default 4000, 0 with --quick; 0 = no such rounds)
 #   BENCH_SKIP_BUILD=true            use the jars as they are, even when older than their sources
 #   --timeline                       BENCH_TIMELINE=true  per level: every token's emit time and added latency, the
 #                                    POSTs and every process's CPU each 100 ms (timeline-<gateway>-<streams>.json;
@@ -43,7 +45,7 @@ while [ $# -gt 0 ]; do
     --scenarios) SCENARIOS=$2; shift ;;
     --note) NOTE=$2; shift ;;
     --timeline) TIMELINE=true ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift

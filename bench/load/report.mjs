@@ -43,6 +43,11 @@ export function markdownTable(results) {
     const warmup = results.warmup ?? {};
     row(`warm-up (${streamsCold.toLocaleString('en-US')} streams a round)`, 'rounds until CPU per token settled',
       warmup.java?.length, warmup.node?.length, 0);
+    const startWarmup = results.startWarmup ?? {};
+    if (startWarmup.java || startWarmup.node) {
+      row('warm-up, all rounds', 'streams started before the first measured level', startWarmup.java?.starts,
+        startWarmup.node?.starts, 0);
+    }
   }
 
   const memory = results.streamMemory ?? {};
