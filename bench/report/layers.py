@@ -10,12 +10,11 @@ the frames whose name contains FRAME (inclusive counts: what a step of the code 
     java <flags> -agentpath:/path/to/libasyncProfiler.so=start,event=cpu,interval=1ms,file=gw.jfr,jfr -jar gateway.jar
     python3 bench/report/layers.py gw.jfr --from 16:36:50 --to 16:38:35 [--under StreamRelay.start] [--top 40]
 
-Times are UTC (HH:MM:SS) of the day of the recording, or seconds from its first sample (e.g. --from 120). Needs `jfr`
+Times are clock times as `jfr print` shows them (HH:MM:SS, the machine's time zone; UTC here), or seconds from the first
 from the JDK on PATH (or JFR=/path/to/jfr).
 """
 import argparse
 import collections
-import datetime
 import os
 import re
 import subprocess
@@ -67,11 +66,10 @@ def thread_group(name):
 
 
 def samples(path):
-    """(UTC datetime, thread name, frames top first) per sample, from `jfr print` of the recording."""
+    """(seconds of the day, UTC; thread name; frames, top first) per sample, from `jfr print` of the recording."""
     jfr = os.environ.get("JFR", "jfr")
     text = subprocess.run([jfr, "print", "--stack-depth", "512", "--events", "jdk.ExecutionSample", path],
                           check=True, capture_output=True, text=True).stdout
-    day = None
     current = None
     for line in text.splitlines():
         if line.startswith("jdk.ExecutionSample"):
@@ -82,12 +80,10 @@ def samples(path):
             continue
         elif line.startswith("  startTime = "):
             value = line.split("=", 1)[1].strip()
-            match = re.match(r"(\d{4}-\d\d-\d\d)?T?(\d\d):(\d\d):(\d\d)\.(\d+)", value)
+            match = re.search(r"(\d\d):(\d\d):(\d\d)\.(\d+)", value)
             if match:
-                if match.group(1):
-                    day = datetime.date.fromisoformat(match.group(1))
-                hour, minute, second, fraction = match.group(2, 3, 4, 5)
-                current[0] = (int(hour) * 3600 + int(minute) * 60 + int(second) + float("0." + fraction), day)
+                hour, minute, second, fraction = match.groups()
+                current[0] = int(hour) * 3600 + int(minute) * 60 + int(second) + float("0." + fraction)
         elif line.startswith("  sampledThread = "):
             quoted = re.search(r'"([^"]*)"', line)
             current[1] = quoted.group(1) if quoted else line.split("=", 1)[1].strip()
@@ -126,7 +122,7 @@ def main():
     rows = list(samples(args.recording))
     if not rows:
         raise SystemExit("no jdk.ExecutionSample in " + args.recording)
-    first = min(row[0][0] for row in rows)
+    first = min(row[0] for row in rows)
     start = clock(args.start, first)
     end = clock(args.end, first)
     threads = collections.Counter()
@@ -134,7 +130,7 @@ def main():
     under = collections.Counter()
     under_total = 0
     total = 0
-    for (second, _day), thread, frames in rows:
+    for second, thread, frames in rows:
         if (start is not None and second < start) or (end is not None and second > end):
             continue
         total += 1
