@@ -11,7 +11,7 @@ the frames whose name contains FRAME (inclusive counts: what a step of the code 
     python3 bench/report/layers.py gw.jfr --from 16:36:50 --to 16:38:35 [--under StreamRelay.start] [--top 40]
 
 Times are clock times as `jfr print` shows them (HH:MM:SS, the machine's time zone; UTC here), or seconds from the first
-from the JDK on PATH (or JFR=/path/to/jfr).
+sample (e.g. --from 120). Needs `jfr` from the JDK on PATH (or JFR=/path/to/jfr).
 """
 import argparse
 import collections
