@@ -53,9 +53,12 @@ export function markdownTable(results) {
   const memory = results.streamMemory ?? {};
   if (memory.java || memory.node) {
     const scenario = `${(memory.java ?? memory.node).streams.toLocaleString('en-US')} running streams`;
+    // An RSS that fell during the round (the allocator gave pages back) measures nothing about the streams.
+    const growth = (row) => (row?.perStreamBytes === null || row?.perStreamBytes === undefined || row.perStreamBytes < 0
+      ? null : row.perStreamBytes);
+    const shown = (row) => (row && row.perStreamBytes < 0 ? 'n/a (fell)' : fmt(kib(growth(row))));
     lines.push(`| ${scenario} | memory per running stream (KiB; Java: live heap, Node: RSS) | `
-      + `${fmt(kib(memory.java?.perStreamBytes))} | ${fmt(kib(memory.node?.perStreamBytes))} | `
-      + `${ratio(memory.java?.perStreamBytes, memory.node?.perStreamBytes)} |`);
+      + `${shown(memory.java)} | ${shown(memory.node)} | ${ratio(growth(memory.java), growth(memory.node))} |`);
   }
 
   const streams = results.streams ?? {};
