@@ -7,7 +7,8 @@
 #   ./bench/gateway-ab.sh A.jar B.jar [C.jar] (jars built with `mvn -pl realtime-gateway -am package -DskipTests`)
 #   AB_ROUNDS=8 AB_WARMUP=6 AB_STREAMS=50 ./bench/gateway-ab.sh A.jar B.jar
 #   AB_OPTS_B="<JVM flags>" ./bench/gateway-ab.sh X.jar X.jar   one jar, two JVM settings (AB_OPTS_A/_B/_C replace
-#                                                                the flags of that gateway only)
+#                                                                the flags of that gateway only; AB_OPTS_AI those
+#                                                                of the ai-service, e.g. to profile it)
 # Output: bench/results/ab-<UTC time>/ab.json and the summary table (printed). Ports 19410-19499 like run.sh.
 set -uo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -58,11 +59,11 @@ JWT_SECRET=$(openssl rand -hex 32); AI_SERVICE_API_KEY=$(openssl rand -hex 32)
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT" AI_SERVICE_URL="http://127.0.0.1:$AI_PORT"
 export SYNTHETIC_TOKENS=${SYNTHETIC_TOKENS:-40} SYNTHETIC_TOKENS_PER_SECOND=${SYNTHETIC_TOKENS_PER_SECOND:-20}
 start_part local-stack env -u REDIS_URL -u MONGODB_URI LOCAL_REDIS_PORT=$REDIS_PORT LOCAL_MONGO_PORT=$MONGO_PORT \
-  DATA_DIR="$DATA" "$JAVA" -XX:+UseSerialGC -Xss512k -jar "$(jar_of infra)"
+  DATA_DIR="$DATA" "$JAVA" -XX:+UseSerialGC -Xms1g -Xmx1g -Xmn700m -XX:+AlwaysPreTouch -Xss512k -jar "$(jar_of infra)"
 wait_for local-stack "grep -q 'LOCAL STACK READY' '$LOGS/local-stack.log'"
 start_part ai-service env AI_SERVICE_PORT=$AI_PORT MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/chat" DATA_DIR="$DATA" \
   AI_PROVIDER=synthetic SYNTHETIC_STAMP_TOKENS=true RAG_SAMPLE_LIBRARY=false STREAM_KEEPALIVE_MS=10000 \
-  "$JAVA" $(service_java_opts "$JAVA") -jar "$(jar_of ai-service)"
+  "$JAVA" ${AB_OPTS_AI:-$(service_java_opts "$JAVA")} -jar "$(jar_of ai-service)"
 gateway() { # name rest socket jar flags
   start_part "$1" env GATEWAY_PORT=$2 SOCKET_PORT=$3 SOCKET_HOST=127.0.0.1 MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/chat" \
     DATA_DIR="$DATA" AI_SERVICE_MAX_STREAMS=20000 RATE_LIMIT_CHAT_PER_MIN=30 MANAGEMENT_PORT=0 "$JAVA" $5 -jar "$4"
