@@ -50,7 +50,7 @@ def layer_of(thread, frames):
         return "JIT compiler"
     if thread.startswith("GC Thread") or thread.startswith("ParGC") or thread.startswith("parallel gc") or "G1 " in thread:
         return "GC"
-    if frames and native(frames[0]) and (frames[0].startswith(".") or frames[0].startswith("libc")):
+    if frames and (frames[0].startswith(".") or frames[0].startswith("libc")):
         return "kernel (system calls, scheduling)"
     for frame in frames:
         for prefix, name in LIBRARIES:
