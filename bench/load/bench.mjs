@@ -217,6 +217,10 @@ async function activeStreamMemory(target, streams) {
   return row;
 }
 
+/** What the results keep of an unrecorded warm-up round. */
+const roundSummary = (row) => ({ usPerToken: row.cpu.usPerToken, p99Ms: row.latencyMs.p99, failed: row.failed,
+  refused503: row.refused503 });
+
 /**
  * Unrecorded rounds until the gateway's CPU per token settles (see `plan.warmup`); the first round is kept as the cold
  * start. Returns each round's CPU per token and p99, so the report can show how far the gateway was from warm.
@@ -229,7 +233,7 @@ async function warmUp(target) {
     if (round === 0) {
       results.coldStart[target.name] = row;
     }
-    rounds.push({ usPerToken: row.cpu.usPerToken, p99Ms: row.latencyMs.p99, failed: row.failed, refused503: row.refused503 });
+    rounds.push(roundSummary(row));
     log(`${target.name} warm-up round ${round + 1}: ${row.cpu.usPerToken} us/token, p99 ${row.latencyMs.p99} ms`);
     const previous = rounds.at(-2)?.usPerToken;
     if (rounds.length >= minRounds && previous && Math.abs(row.cpu.usPerToken - previous) <= settled * previous) {
@@ -254,7 +258,7 @@ async function startWarmUp(target, startsSoFar) {
   while (started < starts) {
     const row = await streamLevel(target, streams, { record: false, round: 100 + rounds.length });
     started += streams;
-    rounds.push({ usPerToken: row.cpu.usPerToken, p99Ms: row.latencyMs.p99, failed: row.failed, refused503: row.refused503 });
+    rounds.push(roundSummary(row));
     log(`${target.name} start warm-up round ${rounds.length} (${streams} streams, ${started} started): `
       + `${row.cpu.usPerToken} us/token, p99 ${row.latencyMs.p99} ms`);
   }
