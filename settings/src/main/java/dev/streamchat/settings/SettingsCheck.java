@@ -222,7 +222,7 @@ public final class SettingsCheck {
         if (value == null || SENSITIVE.matcher(property).matches()) {
             return "";
         }
-        String text = String.valueOf(value);
+        String text = value instanceof Duration duration ? duration.toMillis() + "ms" : String.valueOf(value); // not PT0.9S
         return ", not '" + (text.length() > 60 ? text.substring(0, 60) + "..." : text) + "'";
     }
 
