@@ -70,6 +70,10 @@ class RedisStreamCommands implements StreamCommands {
         return channels.ready(userId).then(store.meta(streamId))
                 .filter(meta -> userId.equals(meta.get("uid")))
                 .flatMap(meta -> {
+                    RunningStream local = active.get(streamId);
+                    if (local != null) {
+                        local.resumedHere = true; // its tokens not yet logged go with the next tick, before catchUp
+                    }
                     ResumeStatus status = statusOf(meta.get("status"));
                     ackFirst.accept(status);
                     // One encoder per replay, used in sequence: replayed tokens are byte-identical to live ones.
@@ -87,8 +91,9 @@ class RedisStreamCommands implements StreamCommands {
     }
 
     /**
-     * After the log: the log lags the live stream by at most one flush, so a running stream's log is read once
-     * more after three flush intervals; events emitted just before this socket joined the room are then not lost.
+     * After the log: the log lags the live stream by at most one flush (a stream resumed on its own node flushes every
+     * tick from then on, see {@link RunningStream#resumedHere}), so a running stream's log is read once more after three
+     * flush intervals; events emitted just before this socket joined the room are then not lost.
      */
     private Mono<Void> catchUp(String streamId, TokenEncoder encoder, long[] lastSent, boolean[] finalSent,
                                BiConsumer<String, Object> send) {

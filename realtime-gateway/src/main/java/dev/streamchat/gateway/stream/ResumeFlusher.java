@@ -14,12 +14,16 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Moves relayed tokens into the Redis resume log off the token path: one thread ticks every {@code flush-interval}
- * and queues, per stream with new tokens (at most one call in flight per stream), one {@code EVALSHA} of
+ * and queues, per stream whose flush is due (at most one call in flight per stream), one {@code EVALSHA} of
  * {@link StreamStore#FLUSH} that appends the batch under an explicit Stream ID (its last seq) and returns the durable
  * stop flag; then it sends the whole tick with one {@code flushCommands()} on a connection of its own (pipelining:
  * one write and one wake-up per tick, not per stream). TTLs and the stream's liveness lease are refreshed at most
  * once a second (a lapsed lease ends the stream here too, since every other node already counts it as failed). Idle
- * running streams are polled every 250 ms so a stop requested on another node lands within a second. Replies are
+ * running streams are polled every 250 ms so a stop requested on another node lands within a second. A stream's
+ * tokens go every tick while someone reads them from the flushes (another node listens to the user's channel, which
+ * the script reports, or a resume ran here) and the final event goes at once; otherwise tokens wait up to
+ * {@code resume-batch} and go together: one call per stream per batch instead of per token, which is most of Redis's
+ * work for a stream (a crash loses at most that much of a reply that fails anyway). Replies are
  * handled on the Redis I/O thread with plain field writes (no hop back). A batch Redis refused stays in memory
  * for the next tick; after a {@code NOSCRIPT} (Redis restarted) the script is sent again with {@code EVAL}.
  */
@@ -37,6 +41,7 @@ class ResumeFlusher extends PeriodicTask {
     private final JsonMapper json;
     private final StreamFanout fanout;
     private final long pendingRenewMillis;
+    private final long batchMillis;
     /** The script's SHA once Redis has it; null: send the script itself (first tick, after NOSCRIPT). */
     private volatile String flushSha;
 
@@ -51,6 +56,7 @@ class ResumeFlusher extends PeriodicTask {
         this.properties = properties;
         this.json = json;
         this.pendingRenewMillis = Math.max(IDLE_POLL_MS, properties.leaseTtl().toMillis() / 3);
+        this.batchMillis = properties.resumeBatch().toMillis();
         relay.onFlushRequest(() -> scheduler().schedule(this::tick));
     }
 
@@ -80,7 +86,7 @@ class ResumeFlusher extends PeriodicTask {
                 if (now - stream.lastFlushMillis < pendingRenewMillis) {
                     continue;
                 }
-            } else if (!stream.hasWork() && stream.startAnnounced && now - stream.lastFlushMillis < IDLE_POLL_MS) {
+            } else if (!due(stream, now - stream.lastFlushMillis)) {
                 continue;
             }
             queueFlush(redis, stream, now);
@@ -89,6 +95,17 @@ class ResumeFlusher extends PeriodicTask {
         if (queued) {
             connection.flushCommands();
         }
+    }
+
+    /** Whether a started stream, last flushed {@code sinceMillis} ago, is flushed in this tick. */
+    private boolean due(RunningStream stream, long sinceMillis) {
+        if (!stream.startAnnounced || stream.finalPending()) {
+            return true;
+        }
+        if (stream.hasTokens()) {
+            return stream.flushEveryTick() || sinceMillis >= batchMillis;
+        }
+        return sinceMillis >= IDLE_POLL_MS; // nothing to write: only read the stop flag and keep the lease
     }
 
     private void queueFlush(RedisAsyncCommands<String, String> redis, RunningStream stream, long now) {
@@ -114,7 +131,7 @@ class ResumeFlusher extends PeriodicTask {
             flushSha = redis.digest(StreamStore.FLUSH); // EVAL has loaded it: later calls send only the SHA
         }
         // On the Redis I/O thread: field writes and non-blocking calls only.
-        reply.whenComplete((stop, error) -> {
+        reply.whenComplete((scriptAnswer, error) -> {
             if (error != null) {
                 if (String.valueOf(error.getMessage()).startsWith("NOSCRIPT")) {
                     flushSha = null;
@@ -127,12 +144,17 @@ class ResumeFlusher extends PeriodicTask {
                 log.debug("resume flush failed streamId={}", stream.spec.streamId(), error);
                 return;
             }
-            if (stop != null && stop == -2L) {
+            long answer = scriptAnswer == null ? 0 : scriptAnswer;
+            if (answer == -2L) {
                 // Redis restarted empty: record the stream again; this batch goes out with the next tick.
                 stream.restore(batch);
                 stream.lastRefreshMillis = 0;
                 reopen(stream);
                 return;
+            }
+            if (answer >= 0) {
+                stream.othersListen = (answer & StreamStore.OTHERS_LISTEN) != 0;
+                answer &= ~StreamStore.OTHERS_LISTEN;
             }
             stream.flushInFlight = false;
             if (announceStart) {
@@ -140,9 +162,9 @@ class ResumeFlusher extends PeriodicTask {
             }
             if (batch.finalEntry() != null) {
                 stream.finalFlushed.tryEmitEmpty();
-            } else if (stop != null && stop == 1L) {
+            } else if (answer == 1L) {
                 relay.stop(stream);
-            } else if (stop != null && stop == -1L) {
+            } else if (answer == -1L) {
                 relay.leaseLost(stream);
             }
         });

@@ -52,6 +52,10 @@ final class RunningStream {
     StreamStore.FlushTarget flushTarget;
     /** chat-stream-start went out to other nodes (with the first flush after the ai-service accepted). */
     volatile boolean startAnnounced;
+    /** The last flush found another node listening to the user's channel: it delivers these tokens from the flushes. */
+    volatile boolean othersListen;
+    /** A resume of this stream ran on this node: it reads the tokens not yet logged from the next flushes. */
+    volatile boolean resumedHere;
 
     volatile Disposable upstream;
     volatile Disposable overallTimer;
@@ -103,8 +107,17 @@ final class RunningStream {
         }
     }
 
-    synchronized boolean hasWork() {
-        return !pendingTokens.isEmpty() || (finalEntry != null && !finalTaken);
+    synchronized boolean hasTokens() {
+        return !pendingTokens.isEmpty();
+    }
+
+    synchronized boolean finalPending() {
+        return finalEntry != null && !finalTaken;
+    }
+
+    /** Someone reads this stream's tokens from the log's flushes while it runs: they go every tick, not in batches. */
+    boolean flushEveryTick() {
+        return othersListen || resumedHere;
     }
 
     synchronized String replyText() {

@@ -39,7 +39,8 @@ class StreamStore {
      * (ARGV[15]) when a node other than this one is subscribed to it (the subscriber count is more than ARGV[17], this
      * node's own subscription: 1 or 0; a single node publishes nothing, so it does not read its own frames back) and,
      * when ARGV[14] is 1 (at most once a second), refreshes the TTLs and the liveness lease (and the stream's deadline
-     * in the running index, KEYS[7] / ARGV[18]); returns the stop flag, or -1 when the lease had already lapsed or a
+     * in the running index, KEYS[7] / ARGV[18]); returns the stop flag plus {@link #OTHERS_LISTEN} when a node other than
+ * this one is subscribed to the user's channel (so the owner flushes that stream every tick), or -1 when the lease had already lapsed or a
      * {@link LeaseSweeper} already ended the stream (other nodes count it as failed: nothing more is appended or
      * published, which fences an owner that was only paused), or -2 without doing anything when the meta hash is
      * gone: Redis lost its data (restarted empty). The published frame (see {@link StreamFanout#frameHead}) is put
@@ -56,12 +57,17 @@ class StreamStore {
               fresh = type(added) == 'string'
               redis.call('HSET', KEYS[2], 'top', ARGV[4])
             end
-            -- What was appended now (not a resend Redis had already taken) goes to the user's other nodes, if any
-            -- listens: ARGV[17] is this node's own subscription (1 or 0), which needs no copy of its own events.
+            -- Another node listens to the user's channel: ARGV[17] is this node's own subscription (1 or 0), which
+            -- needs no copy of its own events. Asked once per call.
+            local listening
+            local function othersListen()
+              if listening == nil then listening = redis.call('PUBSUB', 'NUMSUB', ARGV[15])[2] > tonumber(ARGV[17]) end
+              return listening
+            end
+            -- What was appended now (not a resend Redis had already taken) goes to the user's other nodes, if any.
             local function publish()
               local tokens = tonumber(ARGV[2]) > 0
-              if fresh and (tokens or ARGV[6] ~= '' or ARGV[19] ~= '')
-                  and redis.call('PUBSUB', 'NUMSUB', ARGV[15])[2] > tonumber(ARGV[17]) then
+              if fresh and (tokens or ARGV[6] ~= '' or ARGV[19] ~= '') and othersListen() then
                 redis.call('PUBLISH', ARGV[15], ARGV[16] .. (ARGV[19] ~= '' and ARGV[19] or 'null')
                     .. ',"s":' .. ARGV[3] .. ',"t":' .. (tokens and ARGV[5] or '[]')
                     .. ',"end":' .. (ARGV[6] ~= '' and ARGV[6] or 'null') .. '}')
@@ -93,8 +99,11 @@ class StreamStore {
               redis.call('PEXPIRE', KEYS[7], ARGV[1])
             end
             publish()
-            return stop
+            return stop + (othersListen() and 2 or 0)
             """;
+
+    /** Added to the {@link #FLUSH} script's stop flag when another node listens to the stream's user. */
+    static final long OTHERS_LISTEN = 2;
 
     /** Sets the durable stop flag of a running stream owned by ARGV[1]: 1 stopping, 0 finished, -1 unknown. */
     static final String REQUEST_STOP = """

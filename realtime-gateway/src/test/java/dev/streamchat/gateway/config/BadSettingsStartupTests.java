@@ -24,6 +24,7 @@ class BadSettingsStartupTests {
             "SOCKET_PORT | 70000 | SOCKET_PORT (gateway.socket.port) must be less than or equal to 65535, not '70000'",
             "STREAM_TIMEOUT_MS | 1 minute | STREAM_TIMEOUT_MS (gateway.stream.idle-timeout) must be a duration such as 500ms, 10s or 5m, not '1 minutems'",
             "APP_MODE | prod | APP_MODE must be local or production, not 'prod'",
+            "STREAM_RESUME_BATCH_MS | 900 | STREAM_RESUME_BATCH_MS (gateway.stream.resume-batch) must be shorter than or equal to 500 millis, not '900ms'",
             "GATEWAY_IO_THREADS | -1 | GATEWAY_IO_THREADS (gateway.loops.io-threads) must be greater than or equal to 0, not '-1'",
     })
     void aBadSettingStopsTheStartWithOneLine(String variable, String value, String line) throws Exception {

@@ -14,6 +14,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
+import org.json.JSONArray;
+import org.json.JSONException;
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -23,7 +25,10 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 
 import com.corundumstudio.socketio.AuthTokenResult;
@@ -380,5 +385,55 @@ class StreamFanoutIT extends GatewayStackTest {
         } finally {
             redis.shutdown();
         }
+    }
+
+    /**
+     * The resume log costs Redis one script call per stream per batch ({@code resume-batch}, 250 ms), not one per flush
+     * tick (50 ms), while only this node reads the stream; once another node listens on the user's channel (known from
+     * the first flush's answer) the tokens go every tick, so that node relays them with no more delay than before.
+     * 40 tokens 20 ms apart per stream; each log entry with tokens is one flush that carried them.
+     */
+    @Test
+    void aStreamOnlyThisNodeReadsIsLoggedInBatchesAndOneAnotherNodeReadsEveryTick() throws Exception {
+        String userId = "gina-" + Long.toHexString(System.nanoTime());
+        String token = login(userId);
+        List<String> forty = IntStream.range(0, 40).mapToObj(i -> "w" + i + " ").toList();
+        AI.planner = q -> AiReply.slow(forty, Duration.ofMillis(20));
+        RedisClient redis = RedisClient.create(redisUrl);
+        try (UserSocket tab = new UserSocket(socketPort, token);
+             var commands = redis.connect();
+             var otherNode = redis.connectPubSub()) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> tab.connected.get() && channels.isSubscribed(userId));
+            String alone = ask(token, "only this node reads it");
+            await().atMost(Duration.ofSeconds(20)).until(() -> tab.ofStream(alone).stream()
+                    .anyMatch(e -> e.event().equals("chat-stream-complete")));
+
+            otherNode.sync().subscribe(UserChannels.channel(userId));
+            String shared = ask(token, "another node reads it");
+            await().atMost(Duration.ofSeconds(20)).until(() -> tab.ofStream(shared).stream()
+                    .anyMatch(e -> e.event().equals("chat-stream-complete")));
+
+            List<Integer> aloneBatches = loggedTokenBatches(commands.sync(), alone);
+            List<Integer> sharedBatches = loggedTokenBatches(commands.sync(), shared);
+            assertThat(aloneBatches.stream().mapToInt(Integer::intValue).sum()).isEqualTo(40);
+            assertThat(sharedBatches.stream().mapToInt(Integer::intValue).sum()).isEqualTo(40);
+            assertThat(aloneBatches).as("0.8 s of tokens in 250 ms batches (one per 50 ms tick would be ~16)")
+                    .hasSizeLessThanOrEqualTo(7);
+            assertThat(sharedBatches).as("0.8 s of tokens, one batch per 50 ms tick").hasSizeGreaterThanOrEqualTo(9);
+        } finally {
+            redis.shutdown();
+        }
+    }
+
+    /** The number of tokens in each entry of a stream's resume log that carries tokens, in order. */
+    private static List<Integer> loggedTokenBatches(RedisCommands<String, String> redis, String streamId)
+            throws JSONException {
+        List<Integer> batches = new ArrayList<>();
+        for (StreamMessage<String, String> entry : redis.xrange(StreamStore.eventsKey(streamId), Range.create("-", "+"))) {
+            if ("tok".equals(entry.getBody().get("t"))) {
+                batches.add(new JSONArray(entry.getBody().get("d")).length());
+            }
+        }
+        return batches;
     }
 }
