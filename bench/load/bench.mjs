@@ -281,11 +281,13 @@ async function streamScenarios() {
     }
   }
   for (const level of levels) {
+    let ran = false;
     for (const target of targets) {
       const steady = wantSteady && plan.steady.includes(level);
       if (!steady && !stillRising[target.name]) {
         continue;
       }
+      ran = true;
       const row = await streamLevel(target, level);
       results.streams[target.name].push(row);
       const saturation = results.saturation[target.name];
@@ -301,15 +303,15 @@ async function streamScenarios() {
         }
       }
     }
-    if (wantSteady && plan.steady.includes(level) && aiUrl) {
-      // At the lowest steady load (the issue's p99 target is set there) every token is read too: the floor.
-      const wholeStreams = level === Math.min(...plan.steady);
+    if (ran && aiUrl) {
+      // The same streams without a gateway, every token read straight from the ai-service's SSE: the floor of this
+      // level on this machine (the ai-service, the load generator and the kernel), which no gateway can go under.
       const alone = await aiServiceAlone({ aiUrl, apiKey: env('AI_SERVICE_API_KEY', ''), count: level,
-        spreadMs: plan.spreadMs, tag: `${runTag}-${level}`, wholeStreams });
+        spreadMs: plan.spreadMs, tag: `${runTag}-${level}`, wholeStreams: true });
       results.aiServiceAlone[level] = alone;
       noteClockStep(`ai-service alone, ${level} requests`, alone.clockStepMs);
-      log(`ai-service alone, ${level} requests: time to first token p50 ${alone.p50} ms`
-        + (wholeStreams ? `, added latency per token p50 ${alone.addedMs.p50} ms, p99 ${alone.addedMs.p99} ms` : ''));
+      log(`ai-service alone, ${level} requests: time to first token p50 ${alone.p50} ms, `
+        + `added latency per token p50 ${alone.addedMs.p50} ms, p99 ${alone.addedMs.p99} ms`);
       await pause(2000);
     }
     if (level >= maxSteady && !Object.values(stillRising).some(Boolean)) {

@@ -98,6 +98,11 @@ export function markdownTable(results) {
     row('saturation', `capacity: tokens/s with p99 ≤ ${meta.p99LimitMs} ms and nothing failed`,
       saturation.java?.capacityTokensPerSecond, saturation.node?.capacityTokensPerSecond, 0);
     lines.push(`| saturation | first level over the limit | ${describe(saturation.java)} | ${describe(saturation.node)} | — |`);
+    const floor = machineFloor(results.aiServiceAlone ?? {}, meta.p99LimitMs, meta.stream.tokensPerSecond);
+    if (floor) {
+      lines.push(`| saturation | the machine's own limit: the ai-service alone (no gateway, every token read from its SSE) `
+        + `held p99 ≤ ${meta.p99LimitMs} ms up to | ${floor} | ${floor} | — |`);
+    }
   }
   lines.push('');
   if (meta.clockSteps?.length) {
@@ -107,6 +112,20 @@ export function markdownTable(results) {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** The highest level whose gateway-less floor held the p99 limit, and the first that did not (if one ran). */
+function machineFloor(alone, limitMs, tokensPerSecond) {
+  const levels = Object.keys(alone).map(Number).filter((level) => alone[level].addedMs).sort((a, b) => a - b);
+  if (!levels.length) {
+    return null;
+  }
+  const over = levels.find((level) => !(alone[level].addedMs.p99 <= limitMs));
+  const held = levels.filter((level) => over === undefined || level < over).pop();
+  const heldText = held === undefined ? 'no level'
+    : `${held} streams (${(held * tokensPerSecond).toLocaleString('en-US')} tokens/s)`;
+  return over === undefined ? `${heldText}, every level run`
+    : `${heldText}; ${over} streams: p99 ${fmt(alone[over].addedMs.p99, 1)} ms`;
 }
 
 function describe(saturation) {
