@@ -18,6 +18,11 @@
 #   BENCH_WARMUP_STARTS=4000         streams each gateway starts in its warm-up (300 a round after the rounds that
 #                                    settle the CPU per token; default 4000, 0 with --quick; 0 = no such rounds)
 #   BENCH_SKIP_BUILD=true            use the jars as they are, even when older than their sources
+#   BENCH_LOADGEN_NODE_OPTS="FLAGS"  Node flags of the load generator (default: --expose-gc, for a full collection
+#                                    between levels rather than in the middle of one)
+#   BENCH_LOADGEN_NICE=-10           the load generator's niceness: it stands for browsers on other machines, so it
+#                                    reads a token when it arrives rather than when the gateways and the ai-service
+#                                    leave it a core (needs root; without it, a warning and the usual priority)
 #   --timeline                       BENCH_TIMELINE=true  per level: every token's emit time and added latency, the
 #                                    POSTs and every process's CPU each 100 ms (timeline-<gateway>-<streams>.json;
 #                                    read with bench/report/timeline.py)
@@ -36,6 +41,8 @@ NOTE=${BENCH_NOTE:-}
 TIMELINE=${BENCH_TIMELINE:-false}
 GW_JAVA_HOME=${BENCH_JAVA_HOME:-${JAVA_HOME:-}}
 GW_OPTS=${GATEWAY_JAVA_OPTS:-}
+LOADGEN_NODE_OPTS=${BENCH_LOADGEN_NODE_OPTS---expose-gc}
+LOADGEN_NICE=${BENCH_LOADGEN_NICE:--10}
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=true ;;
@@ -217,7 +224,7 @@ JAVA_SAFEPOINT_LOG="$LOGS/java-gateway-safepoints.log" \
 NODE_REST="http://127.0.0.1:$NODE_PORT" NODE_SOCKET="http://127.0.0.1:$NODE_PORT" NODE_PID=${PIDS[node-gateway]} \
 BENCH_QUICK=$QUICK BENCH_OUT="$OUT" BENCH_TARGETS=$TARGETS BENCH_SCENARIOS=$SCENARIOS BENCH_NOTE="$NOTE" \
 BENCH_TIMELINE=$TIMELINE AI_PID=${PIDS[ai-service]} STACK_PID=${PIDS[local-stack]} \
-  node "$BENCH_DIR/load/bench.mjs" 2>&1 | tee "$LOGS/bench.log"
+  nice -n "$LOADGEN_NICE" node $LOADGEN_NODE_OPTS "$BENCH_DIR/load/bench.mjs" 2>&1 | tee "$LOGS/bench.log"
 status=${PIPESTATUS[0]}
 (( status == 0 )) || fail "the load generator failed (see $LOGS/bench.log)"
 for name in ai-service java-gateway node-gateway; do

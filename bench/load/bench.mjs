@@ -46,7 +46,7 @@ const plan = quick
   ? { idle: [200, 500], steady: [20, 50], ladder: [20, 50, 100],
     warmup: { streams: 50, minRounds: 3, maxRounds: 5, settled: 0.1 }, startWarmup: { starts: 0, streams: 50 },
     memoryStreams: 50, spreadMs: 1000 }
-  : { idle: [1000, 5000, 10000], steady: [100, 500, 1000], ladder: [100, 200, 300, 500, 750, 1000, 1500, 2000, 3000],
+  : { idle: [1000, 5000, 10000], steady: [100, 500, 1000], ladder: [100, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000],
     warmup: { streams: 100, minRounds: 8, maxRounds: 12, settled: 0.1 }, startWarmup: { starts: 4000, streams: 300 },
     memoryStreams: 200, spreadMs: 2000 };
 plan.startWarmup.starts = Number(env('BENCH_WARMUP_STARTS', String(plan.startWarmup.starts)));
@@ -140,6 +140,7 @@ function writeTimeline(name, run, cpu) {
 }
 
 async function streamLevel(target, streams, { record = true, round = 0 } = {}) {
+  globalThis.gc?.(); // the load generator's own full collection now, between levels, not in the middle of one
   const tokens = await signIn(target, streams, `s-${runTag}-${target.name}-${streams}-${record ? 'm' : `w${round}`}`);
   const loadgenBefore = process.cpuUsage();
   const stopSampling = record && timelines ? sampleCpu({ [`${target.name} gateway`]: target.pid, 'ai-service': aiPid,
@@ -181,7 +182,8 @@ async function streamLevel(target, streams, { record = true, round = 0 } = {}) {
     log(`${target.name} ${streams} streams: p50 ${latency.p50} ms, p99 ${latency.p99} ms (after the starts ${row.afterStartsLatencyMs.p99} ms), max ${latency.max} ms, `
       + `TTFT p50 ${row.timeToFirstTokenMs.p50} ms (first emit ${row.postToFirstEmitMs.p50} ms after the POST), CPU ${row.cpu.pctOfCore}% (${row.cpu.usPerToken} us/token), `
       + `failed ${failed}, 503 ${counts.refused503}; load generator: event-loop delay p99 `
-      + `${run.loadgen.eventLoopDelayMs.p99.toFixed(1)} ms, ${run.loadgen.gc.count} GC pauses max ${run.loadgen.gc.maxMs} ms`
+      + `${run.loadgen.eventLoopDelayMs.p99.toFixed(1)} ms, ${run.loadgen.gc.count} GC pauses max ${run.loadgen.gc.maxMs} ms `
+      + `(${run.loadgen.gc.major} full, max ${run.loadgen.gc.majorMaxMs} ms)`
       + `${row.pass ? '' : '  <- over the limit'}`);
   }
   await pause(2000);

@@ -1,7 +1,7 @@
 // The load generator: real socket.io-client 4.x sockets (websocket transport, one forced-new connection per
 // user) and the contract's REST calls, against any gateway that speaks shared/CONTRACT.md.
 import { randomUUID } from 'node:crypto';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 import jwt from 'jsonwebtoken';
 import { io } from 'socket.io-client';
@@ -107,9 +107,13 @@ export function closeAll(sockets) {
 function ownDelays() {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   const pauses = new Samples();
+  const majorPauses = new Samples(); // mark-compact (V8's full collection), the rest are scavenges and weak callbacks
   const gc = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       pauses.add(entry.duration);
+      if (entry.detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+        majorPauses.add(entry.duration);
+      }
     }
   });
   loop.enable();
@@ -118,9 +122,11 @@ function ownDelays() {
     loop.disable();
     gc.disconnect();
     const gcPauses = pauses.values();
+    const major = majorPauses.values();
     return { eventLoopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       gc: { count: gcPauses.length, totalMs: Math.round(gcPauses.reduce((a, b) => a + b, 0) * 10) / 10,
-        maxMs: gcPauses.length ? Math.round(Math.max(...gcPauses) * 100) / 100 : 0 } };
+        maxMs: gcPauses.length ? Math.round(Math.max(...gcPauses) * 100) / 100 : 0,
+        major: major.length, majorMaxMs: major.length ? Math.round(Math.max(...major) * 100) / 100 : 0 } };
   };
 }
 
