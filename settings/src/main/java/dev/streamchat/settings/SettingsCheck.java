@@ -91,7 +91,10 @@ public final class SettingsCheck {
             violations.sort(Comparator.comparing(v -> v.getPropertyPath().toString()));
             ConstraintViolation<Object> first = violations.get(0);
             String property = prefix + "." + kebab(first.getPropertyPath().toString());
-            return Optional.of(label(environment, property) + " " + first.getMessage() + shown(property, first.getInvalidValue()));
+            Object invalid = first.getInvalidValue();
+            String setTo = environment.getProperty(property);
+            return Optional.of(label(environment, property) + " " + first.getMessage() // a duration as set (900ms), not PT0.9S
+                    + shown(property, invalid instanceof Duration && setTo != null ? setTo : invalid));
         }
         for (var component : type.getRecordComponents() == null ? new java.lang.reflect.RecordComponent[0]
                 : type.getRecordComponents()) {
@@ -222,7 +225,7 @@ public final class SettingsCheck {
         if (value == null || SENSITIVE.matcher(property).matches()) {
             return "";
         }
-        String text = value instanceof Duration duration ? duration.toMillis() + "ms" : String.valueOf(value); // not PT0.9S
+        String text = String.valueOf(value);
         return ", not '" + (text.length() > 60 ? text.substring(0, 60) + "..." : text) + "'";
     }
 
