@@ -39,10 +39,10 @@ class StreamStore {
      * (ARGV[15]) when a node other than this one is subscribed to it (the subscriber count is more than ARGV[17], this
      * node's own subscription: 1 or 0; a single node publishes nothing, so it does not read its own frames back) and,
      * when ARGV[14] is 1 (at most once a second), refreshes the TTLs and the liveness lease (and the stream's deadline
-     * in the running index, KEYS[7] / ARGV[18]); returns the stop flag plus {@link #OTHERS_LISTEN} when a node other than
- * this one is subscribed to the user's channel (so the owner flushes that stream every tick), or -1 when the lease had already lapsed or a
-     * {@link LeaseSweeper} already ended the stream (other nodes count it as failed: nothing more is appended or
-     * published, which fences an owner that was only paused), or -2 without doing anything when the meta hash is
+     * in the running index, KEYS[7] / ARGV[18]); returns the stop flag plus {@link #OTHERS_LISTEN} when a node other
+     * than this one is subscribed to the user's channel (so the owner flushes that stream every tick), or -1 when the
+     * lease had already lapsed or a {@link LeaseSweeper} already ended the stream (other nodes count it as failed:
+     * nothing more is appended or published, which fences an owner that was only paused), or -2 without doing anything when the meta hash is
      * gone: Redis lost its data (restarted empty). The published frame (see {@link StreamFanout#frameHead}) is put
      * together here, only when it is published: the stream's frame head ARGV[16], its chat-stream-start payload
      * ARGV[19] ('' when this batch does not announce it), the first seq, the tokens and the final entry; so a flush on
@@ -102,7 +102,7 @@ class StreamStore {
             return stop + (othersListen() and 2 or 0)
             """;
 
-    /** Added to the {@link #FLUSH} script's stop flag when another node listens to the stream's user. */
+    /** Added to the {@link #FLUSH} script's stop flag when another node listens to the stream's user (the 2 above). */
     static final long OTHERS_LISTEN = 2;
 
     /** Sets the durable stop flag of a running stream owned by ARGV[1]: 1 stopping, 0 finished, -1 unknown. */
