@@ -52,7 +52,7 @@ while [ $# -gt 0 ]; do
     --scenarios) SCENARIOS=$2; shift ;;
     --note) NOTE=$2; shift ;;
     --timeline) TIMELINE=true ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;; # the header comment, however long
     *) echo "bench: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift

@@ -123,10 +123,10 @@ function ownDelays() {
     gc.disconnect();
     const gcPauses = pauses.values();
     const major = majorPauses.values();
+    const longest = (values) => (values.length ? Math.round(Math.max(...values) * 100) / 100 : 0);
     return { eventLoopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       gc: { count: gcPauses.length, totalMs: Math.round(gcPauses.reduce((a, b) => a + b, 0) * 10) / 10,
-        maxMs: gcPauses.length ? Math.round(Math.max(...gcPauses) * 100) / 100 : 0,
-        major: major.length, majorMaxMs: major.length ? Math.round(Math.max(...major) * 100) / 100 : 0 } };
+        maxMs: longest(gcPauses), major: major.length, majorMaxMs: longest(major) } };
   };
 }
 
