@@ -10,6 +10,7 @@ import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.PushOptions;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
+import com.mongodb.reactivestreams.client.MongoCollection;
 
 import java.util.List;
 
@@ -52,46 +53,62 @@ class UsageCounter {
      * Adds one completed reply, once per {@code streamId}: the stream ids of the latest {@value #RECENT_CHARGES}
      * charges are kept on the user ({@code charged}) and an update for an id already there changes nothing, so a
      * repeated charge (a retry, a replayed pending reply) counts once. Returns the count of the current month after
-     * it. Within the month this is an atomic {@code $inc} guarded by the {@code periodStart} read; only the first
-     * reply of a new month swaps the period with a compare-and-set.
+     * it. Within the month this is one atomic {@code $inc}, for a user whose {@code periodStart} is a date in this
+     * month: a single write, no read first. Anything else (no user yet, a new month, a {@code periodStart} another
+     * writer stored as a string, a repeat) is read first: an {@code $inc} guarded by the {@code periodStart} read, and
+     * only the first reply of a new month swaps the period with a compare-and-set.
      */
     Mono<Long> increment(String userId, String plan, Instant now, String streamId) {
         QuotaPeriod period = QuotaPeriod.of(now);
-        return mongo.getCollection(USERS).flatMap(c -> Mono.from(c.find(Filters.eq("_id", userId)).first())
-                        .flatMap(doc -> {
-                            if (alreadyCharged(doc, streamId)) {
-                                return Mono.just(period.contains(doc.get("periodStart")) ? count(doc) : 0L);
-                            }
-                            Object periodStart = doc.get("periodStart");
-                            if (period.contains(periodStart)) {
-                                return Mono.from(c.findOneAndUpdate(
-                                                Filters.and(Filters.eq("_id", userId), Filters.eq("periodStart", periodStart),
-                                                        Filters.ne("charged", streamId)),
-                                                Updates.combine(Updates.inc("chatRequestCount", 1), remember(streamId)),
-                                                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
-                                        .map(UsageCounter::count)
-                                        .switchIfEmpty(Mono.error(new ConcurrentUpdate()));
-                            }
-                            return Mono.from(c.updateOne(
-                                            Filters.and(Filters.eq("_id", userId),
-                                                    Filters.eq("chatRequestCount", doc.get("chatRequestCount")),
-                                                    Filters.eq("periodStart", periodStart),
-                                                    Filters.ne("charged", streamId)),
-                                            Updates.combine(Updates.set("chatRequestCount", 1),
-                                                    Updates.set("periodStart", Date.from(period.start())),
-                                                    remember(streamId))))
-                                    .flatMap(result -> result.getMatchedCount() == 1 ? Mono.just(1L)
-                                            : Mono.error(new ConcurrentUpdate()));
-                        })
-                        .switchIfEmpty(Mono.defer(() -> Mono.from(c.insertOne(new Document("_id", userId)
-                                        .append("plan", plan)
-                                        .append("chatRequestCount", 1)
-                                        .append("periodStart", Date.from(period.start()))
-                                        .append("charged", List.of(streamId))))
-                                .thenReturn(1L)
-                                .onErrorMap(MongoWriteException.class, e -> new ConcurrentUpdate()))))
+        Bson thisMonthNotCharged = Filters.and(Filters.eq("_id", userId),
+                Filters.gte("periodStart", Date.from(period.start())), Filters.lt("periodStart", Date.from(period.resetsAt())),
+                Filters.ne("charged", streamId));
+        return mongo.getCollection(USERS)
+                .flatMap(c -> incrementWhere(c, thisMonthNotCharged, streamId)
+                        .switchIfEmpty(Mono.defer(() -> readThenIncrement(c, userId, plan, period, streamId))))
                 .retryWhen(Retry.backoff(8, Duration.ofMillis(5)).filter(ConcurrentUpdate.class::isInstance))
                 .timeout(StoreTimeouts.CALL);
+    }
+
+    private static Mono<Long> readThenIncrement(MongoCollection<Document> c, String userId, String plan,
+                                                QuotaPeriod period, String streamId) {
+        return Mono.from(c.find(Filters.eq("_id", userId)).first())
+                .flatMap(doc -> {
+                    if (alreadyCharged(doc, streamId)) {
+                        return Mono.just(period.contains(doc.get("periodStart")) ? count(doc) : 0L);
+                    }
+                    Object periodStart = doc.get("periodStart");
+                    if (period.contains(periodStart)) {
+                        return incrementWhere(c, Filters.and(Filters.eq("_id", userId),
+                                        Filters.eq("periodStart", periodStart), Filters.ne("charged", streamId)), streamId)
+                                .switchIfEmpty(Mono.error(new ConcurrentUpdate()));
+                    }
+                    return Mono.from(c.updateOne(
+                                    Filters.and(Filters.eq("_id", userId),
+                                            Filters.eq("chatRequestCount", doc.get("chatRequestCount")),
+                                            Filters.eq("periodStart", periodStart),
+                                            Filters.ne("charged", streamId)),
+                                    Updates.combine(Updates.set("chatRequestCount", 1),
+                                            Updates.set("periodStart", Date.from(period.start())),
+                                            remember(streamId))))
+                            .flatMap(result -> result.getMatchedCount() == 1 ? Mono.just(1L)
+                                    : Mono.error(new ConcurrentUpdate()));
+                })
+                .switchIfEmpty(Mono.defer(() -> Mono.from(c.insertOne(new Document("_id", userId)
+                                .append("plan", plan)
+                                .append("chatRequestCount", 1)
+                                .append("periodStart", Date.from(period.start()))
+                                .append("charged", List.of(streamId))))
+                        .thenReturn(1L)
+                        .onErrorMap(MongoWriteException.class, e -> new ConcurrentUpdate())));
+    }
+
+    /** One more completed reply on the user the filter matches, remembered by stream id; empty when none matched. */
+    private static Mono<Long> incrementWhere(MongoCollection<Document> c, Bson filter, String streamId) {
+        return Mono.from(c.findOneAndUpdate(filter,
+                        Updates.combine(Updates.inc("chatRequestCount", 1), remember(streamId)),
+                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+                .map(UsageCounter::count);
     }
 
     static final int RECENT_CHARGES = 200;

@@ -112,6 +112,27 @@ class FreeTierQuotaTests {
     }
 
     @Test
+    void aRepeatedChargeCountsOnceAndAPeriodStartStoredAsTextIsRead() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-11-15T12:00:00Z"));
+        FreeTierQuota quota = quota(clock, 5);
+        AuthenticatedUser user = freeUser();
+        mongo.getCollection("users").flatMap(c -> Mono.from(c.insertOne(new Document("_id", user.userId())
+                .append("plan", "free").append("chatRequestCount", 2)
+                .append("periodStart", "2026-11-01T00:00:00Z")))).block();
+
+        quota.reserve(user, "s1").block();
+        assertThat(quota.commit(user, "s1").block().used()).isEqualTo(3);
+        assertThat(quota.commit(user, "s1").block().used()).isEqualTo(3);
+        quota.reserve(user, "s2").block();
+        assertThat(quota.commit(user, "s2").block().used()).isEqualTo(4);
+        assertThat(quota.commit(user, "s2").block().used()).isEqualTo(4);
+
+        Document stored = mongo.findById(user.userId(), Document.class, "users").block();
+        assertThat(((Number) stored.get("chatRequestCount")).longValue()).isEqualTo(4);
+        assertThat(stored.getList("charged", String.class)).containsExactly("s1", "s2");
+    }
+
+    @Test
     void releasingGivesTheReservationBack() {
         MovableClock clock = new MovableClock(Instant.parse("2026-11-10T10:00:00Z"));
         FreeTierQuota quota = quota(clock, 1);
