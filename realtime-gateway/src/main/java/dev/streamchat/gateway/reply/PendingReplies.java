@@ -26,8 +26,12 @@ class PendingReplies {
     static final String INDEX = "chat:reply:pending";
     static final long CLAIM_LEASE_MS = 30_000;
 
-    /** KEYS: reply, index; ARGV: json, ttlMs, dueMs. */
+    /**
+     * KEYS: reply, index, the session's deletion mark; ARGV: json, ttlMs, dueMs, streamId, whether the mark counts
+     * ('1'). 0 without writing anything when it counts and the session is being deleted, else 1.
+     */
     private static final String PUT = """
+            if ARGV[5] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
             redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
             redis.call('PEXPIRE', KEYS[2], ARGV[2])
@@ -57,15 +61,19 @@ class PendingReplies {
         return "chat:reply:{" + streamId + "}";
     }
 
-    /** Keeps the reply, due for a replay once the writer's own retries are over (it retries meanwhile). */
-    Mono<Void> put(PendingReply reply) {
+    /**
+     * Keeps the reply, due for a replay once the writer's own retries are over (it retries meanwhile); false, keeping
+     * nothing, when the reply has something to write into a session being deleted (checked in the same call).
+     */
+    Mono<Boolean> put(PendingReply reply) {
         String body = json.writeValueAsString(reply);
         long due = System.currentTimeMillis() + properties.saveWindow().toMillis() + 2_000;
         return redis.commands().flatMap(r -> r.<Long>eval(PUT, ScriptOutputType.INTEGER,
-                        new String[] {key(reply.streamId()), INDEX}, body,
-                        Long.toString(properties.pendingTtl().toMillis()), Long.toString(due), reply.streamId()).next())
+                        new String[] {key(reply.streamId()), INDEX, SessionTombstones.key(reply.sessionId())}, body,
+                        Long.toString(properties.pendingTtl().toMillis()), Long.toString(due), reply.streamId(),
+                        reply.chargeOnly() ? "0" : "1").next())
                 .timeout(StoreTimeouts.CALL)
-                .then();
+                .map(kept -> kept == 1);
     }
 
     Mono<Void> remove(String streamId) {

@@ -74,7 +74,8 @@ class PendingReplyReplayer extends PeriodicTask {
     /** Replies this node kept in memory while Redis was down: handed to Redis, or written if it is still down. */
     private Mono<Void> fromMemory() {
         return Flux.fromIterable(local.snapshot())
-                .concatMap(reply -> pending.put(reply) // Redis is back: hand it over to every node
+                // Redis is back: hand it over to every node (or drop it, when its session is being deleted)
+                .concatMap(reply -> pending.put(reply).then()
                         .doOnSuccess(v -> local.remove(reply.streamId()))
                         .onErrorResume(redisDown -> replay(reply).doOnSuccess(v -> local.remove(reply.streamId())))
                         .onErrorResume(error -> Mono.empty()))

@@ -15,7 +15,6 @@ import dev.streamchat.gateway.socket.StreamPayloads;
 import dev.streamchat.gateway.stream.AiStreamEvent;
 import dev.streamchat.gateway.stream.EndedStream;
 import dev.streamchat.gateway.stream.FinalEvent;
-import dev.streamchat.gateway.stream.SessionTombstones;
 import dev.streamchat.gateway.stream.StreamEndings;
 import dev.streamchat.gateway.stream.StreamSpec;
 import reactor.core.publisher.Mono;
@@ -34,12 +33,10 @@ class ReplyEndings implements StreamEndings {
 
     private final ReplySaver saver;
     private final FreeTierQuota quota;
-    private final SessionTombstones tombstones;
 
-    ReplyEndings(ReplySaver saver, FreeTierQuota quota, SessionTombstones tombstones) {
+    ReplyEndings(ReplySaver saver, FreeTierQuota quota) {
         this.saver = saver;
         this.quota = quota;
-        this.tombstones = tombstones;
     }
 
     @Override
@@ -52,7 +49,7 @@ class ReplyEndings implements StreamEndings {
                 done.route(), provider, model, false, done.contextTrimmed());
         return save(stream.spec(), reply, true)
                 .map(saved -> FinalEvent.completed(completed(stream, reply, saved), "complete"))
-                .onErrorResume(error -> error instanceof SessionDeletedException
+                .onErrorResume(error -> error instanceof ReplySaver.SessionDeleted
                         ? chargeDeletedAnswer(stream, reply) : afterSaveFailure(stream, error));
     }
 
@@ -91,7 +88,7 @@ class ReplyEndings implements StreamEndings {
     }
 
     private Mono<FinalEvent> afterSaveFailure(EndedStream stream, Throwable error) {
-        if (error instanceof SessionDeletedException) {
+        if (error instanceof ReplySaver.SessionDeleted) {
             return failed(stream, ErrorCode.INTERNAL, "The session was deleted.", "stopped");
         }
         log.warn("stream save failed sessionId={} streamId={} error={}", stream.spec().sessionId(),
@@ -114,10 +111,7 @@ class ReplyEndings implements StreamEndings {
      * written into a session being deleted (when Redis cannot say, the reply is saved: losing it would be worse).
      */
     private Mono<SavedReply> save(StreamSpec spec, StoredReply reply, boolean charge) {
-        return tombstones.isDeleted(spec.sessionId())
-                .onErrorReturn(false)
-                .flatMap(deleted -> deleted ? Mono.error(new SessionDeletedException())
-                        : saver.save(pending(spec, reply, charge)));
+        return saver.save(pending(spec, reply, charge));
     }
 
     private static PendingReply pending(StreamSpec spec, StoredReply reply, boolean charge) {
@@ -133,12 +127,5 @@ class ReplyEndings implements StreamEndings {
                 reply.citations(), reply.chunkReferences(), reply.usage(), reply.stopped(), reply.contextTrimmed(),
                 snapshot == null ? null : snapshot.toJson(), stream.timingNow(), saved.persisted(), reply.provider(),
                 reply.model());
-    }
-
-    /** The session was deleted while its stream ran: nothing may be written. */
-    static final class SessionDeletedException extends RuntimeException {
-        SessionDeletedException() {
-            super("session deleted", null, false, false);
-        }
     }
 }

@@ -45,33 +45,42 @@ public class ReplySaver {
                 .description("Replies MongoDB did not take in time, kept to be written later").register(meters);
     }
 
-    /** Never errors: a reply that cannot be written now is kept and written later ({@code persisted: false}). */
+    /**
+     * Errors only with {@link SessionDeleted}, when the reply has something to write and its session is being deleted
+     * (checked with the write-ahead; when Redis cannot say, the reply is saved: losing it would be worse). A reply
+     * that cannot be written now is kept and written later ({@code persisted: false}).
+     */
     public Mono<SavedReply> save(PendingReply reply) {
         long begin = System.nanoTime();
         return pending.put(reply)
-                .thenReturn(true)
+                .map(kept -> kept ? WriteAhead.KEPT : WriteAhead.SESSION_DELETED)
                 .onErrorResume(error -> {
                     log.warn("reply write-ahead failed streamId={} error={}", reply.streamId(), error.toString());
-                    return Mono.just(false);
+                    return Mono.just(WriteAhead.NOT_KEPT);
                 })
-                .flatMap(ahead -> writeWithRetries(reply)
-                        .then(Mono.defer(() -> {
-                            saveTimer.record(System.nanoTime() - begin, TimeUnit.NANOSECONDS);
-                            return writer.charge(reply)
-                                    .flatMap(quota -> forget(reply, ahead).thenReturn(new SavedReply(true, quota)))
-                                    // Stored but not charged yet: the kept entry charges it later (once).
-                                    .onErrorResume(error -> {
-                                        log.warn("charge after save failed streamId={} error={}", reply.streamId(),
-                                                error.toString());
-                                        if (!ahead) {
-                                            local.add(reply);
-                                        }
-                                        return Mono.just(new SavedReply(true, null));
-                                    });
-                        }))
-                        .onErrorResume(ReplyWriter.MessageGone.class, gone -> forget(reply, ahead).then(Mono.error(gone)))
-                        .onErrorResume(error -> error instanceof ReplyWriter.MessageGone ? Mono.error(error)
-                                : keep(reply, ahead, error)));
+                .flatMap(writeAhead -> writeAhead == WriteAhead.SESSION_DELETED ? Mono.error(new SessionDeleted())
+                        : writeAndCharge(reply, writeAhead == WriteAhead.KEPT, begin));
+    }
+
+    private Mono<SavedReply> writeAndCharge(PendingReply reply, boolean ahead, long begin) {
+        return writeWithRetries(reply)
+                .then(Mono.defer(() -> {
+                    saveTimer.record(System.nanoTime() - begin, TimeUnit.NANOSECONDS);
+                    return writer.charge(reply)
+                            .flatMap(quota -> forget(reply, ahead).thenReturn(new SavedReply(true, quota)))
+                            // Stored but not charged yet: the kept entry charges it later (once).
+                            .onErrorResume(error -> {
+                                log.warn("charge after save failed streamId={} error={}", reply.streamId(),
+                                        error.toString());
+                                if (!ahead) {
+                                    local.add(reply);
+                                }
+                                return Mono.just(new SavedReply(true, null));
+                            });
+                }))
+                .onErrorResume(ReplyWriter.MessageGone.class, gone -> forget(reply, ahead).then(Mono.error(gone)))
+                .onErrorResume(error -> error instanceof ReplyWriter.MessageGone ? Mono.error(error)
+                        : keep(reply, ahead, error));
     }
 
     private Mono<Void> writeWithRetries(PendingReply reply) {
@@ -90,6 +99,16 @@ public class ReplySaver {
             local.add(reply);
         }
         return Mono.just(new SavedReply(false, null));
+    }
+
+    /** What the write-ahead to Redis did. */
+    private enum WriteAhead { KEPT, NOT_KEPT, SESSION_DELETED }
+
+    /** The session was deleted while its stream ran: nothing may be written. */
+    static final class SessionDeleted extends RuntimeException {
+        SessionDeleted() {
+            super("session deleted", null, false, false);
+        }
     }
 
     private Mono<Void> forget(PendingReply reply, boolean ahead) {

@@ -24,4 +24,9 @@ public class SessionTombstones {
     public Mono<Boolean> isDeleted(String sessionId) {
         return store.isDeleted(sessionId);
     }
+
+    /** The Redis key of the mark, for a script that checks it in the same call as its own writes. */
+    public static String key(String sessionId) {
+        return StreamStore.sessionDeletedKey(sessionId);
+    }
 }
