@@ -4,7 +4,8 @@
 Reads a timeline-<gateway>-<streams>.json that `./bench/run.sh --timeline` writes per level and prints, per bin of
 time from the first POST: the POSTs sent, the tokens emitted and their added latency (p50, p99, max), and the CPU
 each process used (% of one core; `machine` is every process, the cores' sum is the limit). Then the same split
-for the starts (first POST to the last POST's answer) against the rest.
+for the starts (first POST to the last POST's answer), the steady part and the endings (from when the first stream
+could end), and what one start, one ending and one token cost each process.
 
     python3 bench/report/timeline.py bench/results/<run>/timeline-java-300.json [--bin-ms 250] [--until-ms 4000]
 """
@@ -39,24 +40,35 @@ def cpu_seconds_between(cpu, start, end):
     return [b - a for a, b in zip(nearest(start)[1:], nearest(end)[1:])]
 
 
-def print_start_costs(cpu, tokens, posted, answered, last_token):
+def print_start_costs(cpu, tokens, posted, answered, endings_from, last_token):
     """
-    What one stream start cost each process: its CPU during the starts less what relaying the tokens of that time
-    cost at its rate after the starts, per POST. Approximate (one rate per process), but the same for every gateway.
+    What one stream start and one stream ending cost each process: its CPU during the starts (first POST to the last
+    answer) and during the endings (from when the first stream could end to the last sample) less what relaying the
+    tokens of that time cost at its rate in between (the steady part), per POST. Approximate (one rate per process),
+    but the same for every gateway.
     """
-    if not cpu["names"] or len(cpu["rows"]) < 2 or last_token <= answered:
+    if not cpu["names"] or len(cpu["rows"]) < 2 or endings_from <= answered:
         return
+    last_sample = cpu["rows"][-1][0]
     during = cpu_seconds_between(cpu, posted[0], answered)
-    after = cpu_seconds_between(cpu, answered, last_token)
-    tokens_during = sum(1 for emitted, _ in tokens if posted[0] <= emitted < answered)
-    tokens_after = sum(1 for emitted, _ in tokens if answered <= emitted <= last_token)
+    steady = cpu_seconds_between(cpu, answered, endings_from)
+    ending = cpu_seconds_between(cpu, endings_from, max(last_sample, last_token))
+
+    def tokens_between(start, end):
+        return sum(1 for emitted, _ in tokens if start <= emitted < end)
+
+    tokens_during = tokens_between(posted[0], answered)
+    tokens_steady = tokens_between(answered, endings_from)
+    tokens_ending = tokens_between(endings_from, last_token + 1)
     parts = []
-    for name, busy, steady in zip(cpu["names"], during, after):
+    for name, busy, relaying, closing in zip(cpu["names"], during, steady, ending):
         if name == "machine":
             continue
-        per_token = steady / max(1, tokens_after)
+        per_token = relaying / max(1, tokens_steady)
         per_start = (busy - per_token * tokens_during) / len(posted)
-        parts.append(f"{name} {per_start * 1000:.2f} ms per start, {per_token * 1e6:.0f} µs per token")
+        per_ending = (closing - per_token * tokens_ending) / len(posted)
+        parts.append(f"{name} {per_start * 1000:.2f} ms per start, {per_ending * 1000:.2f} ms per ending, "
+                     f"{per_token * 1e6:.0f} µs per token")
     print("CPU: " + "; ".join(parts))
 
 
@@ -109,9 +121,14 @@ def main():
         print("| " + " | ".join(cells) + " |")
 
     answered = data.get("startsAnsweredAtMicros") or posted[-1]
+    # A stream runs about as long as the last one took from its POST to the last token: the first can end that long
+    # after the first POST, and from then on streams end as they started (over the same spread).
+    endings_from = origin + (last_token - posted[-1])
     print()
-    print_start_costs(cpu, tokens, posted, answered, last_token)
-    for label, start, end in (("during the starts", origin, answered), ("after the starts", answered, last_token)):
+    print_start_costs(cpu, tokens, posted, answered, endings_from, last_token)
+    windows = (("during the starts", origin, answered), ("between the starts and the endings", answered, endings_from),
+               ("during the endings", endings_from, last_token + 1))
+    for label, start, end in windows:
         values = [added for emitted, added in tokens if start <= emitted < end]
         shares = cpu_between(cpu, start, end) if names else None
         p50, p99, top = latency_cells(values)
