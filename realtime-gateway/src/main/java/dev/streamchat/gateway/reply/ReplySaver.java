@@ -46,9 +46,10 @@ public class ReplySaver {
     }
 
     /**
-     * Errors only with {@link SessionDeleted}, when the reply has something to write and its session is being deleted
-     * (checked with the write-ahead; when Redis cannot say, the reply is saved: losing it would be worse). A reply
-     * that cannot be written now is kept and written later ({@code persisted: false}).
+     * Errors only when nothing may be written: {@link SessionDeleted} when the reply has something to write and its
+     * session is being deleted (checked with the write-ahead; when Redis cannot say, the reply is saved: losing it
+     * would be worse), {@link ReplyWriter.MessageGone} when the message a new version was for is gone. A reply that
+     * cannot be written now is kept and written later ({@code persisted: false}).
      */
     public Mono<SavedReply> save(PendingReply reply) {
         long begin = System.nanoTime();
