@@ -20,7 +20,7 @@ const STAMP_IN_EVENT = /@t(\d{10,19})"/g; // a stamped token inside an SSE event
 const agent = new http.Agent({ keepAlive: true, timeout: 1_000 });
 
 /** POSTs a JSON body; resolves with the status, the headers and the body as text, or rejects (error, timeout). */
-export function postJson(url, body, { headers = {}, timeoutMs = 10_000 } = {}) {
+function postJson(url, body, { headers = {}, timeoutMs = 10_000 } = {}) {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const request = http.request(url, {
