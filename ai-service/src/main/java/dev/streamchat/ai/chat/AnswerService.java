@@ -4,7 +4,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -174,26 +174,15 @@ public class AnswerService {
         });
     }
 
-    /**
-     * Bounds the whole stream: past the deadline the upstream (and so the model call) is cancelled and the stream
-     * ends with {@code error} {@code timeout}. One timer per stream: a per-event timeout would re-arm a timer for every
-     * token. A stream whose last event ({@code done} or {@code error}) went out before the timer fired is left as it is.
-     */
+    /** Bounds the whole stream: past the deadline the upstream (and so the model call) is cancelled. */
     private Flux<ChatEvent> withDeadline(Flux<ChatEvent> events) {
         Duration max = streamProperties.maxDuration();
         return Flux.defer(() -> {
-            AtomicBoolean deadlinePassed = new AtomicBoolean();
-            AtomicBoolean ended = new AtomicBoolean();
-            return events.takeUntilOther(Mono.delay(max, timer).doOnNext(tick -> deadlinePassed.set(true)))
-                    .doOnNext(event -> {
-                        if (event instanceof ChatEvent.Done || event instanceof ChatEvent.Failure) {
-                            ended.set(true);
-                        }
-                    })
-                    .concatWith(Flux.defer(() -> deadlinePassed.get() && !ended.get()
-                            ? Flux.error(new StreamFailureException(ErrorCode.TIMEOUT,
-                                    "the answer took longer than " + max.toSeconds() + " s"))
-                            : Flux.empty()));
+            long deadline = timer.now(TimeUnit.MILLISECONDS) + max.toMillis();
+            return events.timeout(Mono.delay(max, timer),
+                    event -> Mono.delay(Duration.ofMillis(Math.max(0, deadline - timer.now(TimeUnit.MILLISECONDS))), timer),
+                    Flux.error(() -> new StreamFailureException(ErrorCode.TIMEOUT,
+                            "the answer took longer than " + max.toSeconds() + " s")));
         });
     }
 

@@ -1,12 +1,10 @@
 package dev.streamchat.ai.stream;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import org.springframework.http.codec.ServerSentEvent;
 
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
 import reactor.core.scheduler.Scheduler;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,69 +29,22 @@ public final class SseFrames {
     }
 
     public Flux<ServerSentEvent<String>> frames(Flux<ChatEvent> events) {
-        return Flux.defer(() -> {
-            Silence silence = new Silence();
-            Flux<ServerSentEvent<String>> data = events
-                    .map(event -> ServerSentEvent.builder(toJson(event)).build())
-                    .doOnNext(frame -> silence.frameSent())
-                    .doOnComplete(silence::end);
-            return Flux.merge(data, silence.keepalives());
-        }).startWith(KEEPALIVE);
+        Flux<ServerSentEvent<String>> data = events.map(event -> ServerSentEvent.builder(toJson(event)).build());
+        return withKeepalives(data).startWith(KEEPALIVE);
     }
 
     public String toJson(ChatEvent event) {
         return json.writeValueAsString(event);
     }
 
-    /**
-     * One stream's keepalives: one after every {@code keepalive} without a frame, from one timer that is re-armed
-     * only when it fires (for the time left since the last frame); a timer restarted by every frame would cost a
-     * schedule and a cancel per token. They end when the data ends; one that raced with the end is harmless.
-     */
-    private final class Silence {
-
-        private final long periodNanos = keepalive.toNanos();
-        private volatile long lastFrameAt = now();
-        private volatile FluxSink<ServerSentEvent<String>> emitter;
-        private volatile boolean ended;
-
-        void frameSent() {
-            lastFrameAt = now();
-        }
-
-        void end() {
-            ended = true;
-            FluxSink<ServerSentEvent<String>> current = emitter;
-            if (current != null) {
-                current.complete();
-            }
-        }
-
-        Flux<ServerSentEvent<String>> keepalives() {
-            return Flux.create(sink -> {
-                Scheduler.Worker worker = timer.createWorker();
-                sink.onDispose(worker);
-                emitter = sink;
-                if (ended) {
-                    sink.complete();
-                    return;
-                }
-                worker.schedule(() -> fire(sink, worker), periodNanos, TimeUnit.NANOSECONDS);
-            });
-        }
-
-        private void fire(FluxSink<ServerSentEvent<String>> sink, Scheduler.Worker worker) {
-            long quiet = now() - lastFrameAt;
-            if (quiet >= periodNanos) {
-                sink.next(KEEPALIVE);
-                worker.schedule(() -> fire(sink, worker), periodNanos, TimeUnit.NANOSECONDS);
-            } else {
-                worker.schedule(() -> fire(sink, worker), periodNanos - quiet, TimeUnit.NANOSECONDS);
-            }
-        }
-
-        private long now() {
-            return timer.now(TimeUnit.NANOSECONDS);
-        }
+    private Flux<ServerSentEvent<String>> withKeepalives(Flux<ServerSentEvent<String>> data) {
+        return data.publish(shared -> {
+            // Every frame restarts the silence timer. Keepalives stop when the data ends; losing one that raced
+            // with the end is harmless, whereas cutting the data short would not be, so only keepalives are cut.
+            Flux<ServerSentEvent<String>> keepalives = shared.map(frame -> 0L).startWith(0L)
+                    .switchMap(reset -> Flux.interval(keepalive, keepalive, timer).map(tick -> KEEPALIVE))
+                    .takeUntilOther(shared.then());
+            return Flux.merge(shared, keepalives);
+        });
     }
 }
