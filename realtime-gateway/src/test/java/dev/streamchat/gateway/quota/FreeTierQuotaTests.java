@@ -67,6 +67,13 @@ class FreeTierQuotaTests {
                 Duration.ofMillis(50));
     }
 
+    /** The user's usage as another writer may have stored it: {@code periodStart} a date or an ISO string. */
+    private void storeUser(AuthenticatedUser user, int chatRequestCount, Object periodStart) {
+        mongo.getCollection("users").flatMap(c -> Mono.from(c.insertOne(new Document("_id", user.userId())
+                .append("plan", "free").append("chatRequestCount", chatRequestCount)
+                .append("periodStart", periodStart)))).block();
+    }
+
     private static AuthenticatedUser freeUser() {
         return new AuthenticatedUser("q" + UUID.randomUUID().toString().substring(0, 8), "free");
     }
@@ -91,9 +98,7 @@ class FreeTierQuotaTests {
         MovableClock clock = new MovableClock(Instant.parse("2026-11-30T23:59:00Z"));
         FreeTierQuota quota = quota(clock, 3);
         AuthenticatedUser user = freeUser();
-        mongo.getCollection("users").flatMap(c -> Mono.from(c.insertOne(new Document("_id", user.userId())
-                .append("plan", "free").append("chatRequestCount", 2)
-                .append("periodStart", Date.from(Instant.parse("2026-11-01T00:00:00Z")))))).block();
+        storeUser(user, 2, Date.from(Instant.parse("2026-11-01T00:00:00Z")));
         quota.reserve(user, "s1").block();
         QuotaSnapshot after = quota.commit(user, "s1").block();
         assertThat(after.used()).isEqualTo(3);
@@ -116,9 +121,7 @@ class FreeTierQuotaTests {
         MovableClock clock = new MovableClock(Instant.parse("2026-11-15T12:00:00Z"));
         FreeTierQuota quota = quota(clock, 5);
         AuthenticatedUser user = freeUser();
-        mongo.getCollection("users").flatMap(c -> Mono.from(c.insertOne(new Document("_id", user.userId())
-                .append("plan", "free").append("chatRequestCount", 2)
-                .append("periodStart", "2026-11-01T00:00:00Z")))).block();
+        storeUser(user, 2, "2026-11-01T00:00:00Z");
 
         quota.reserve(user, "s1").block();
         assertThat(quota.commit(user, "s1").block().used()).isEqualTo(3);
