@@ -61,8 +61,8 @@ class UsageCounter {
     Mono<Long> increment(String userId, String plan, Instant now, String streamId) {
         QuotaPeriod period = QuotaPeriod.of(now);
         Bson thisMonthNotCharged = Filters.and(Filters.eq("_id", userId),
-                Filters.gte("periodStart", Date.from(period.start())), Filters.lt("periodStart", Date.from(period.resetsAt())),
-                Filters.ne("charged", streamId));
+                Filters.gte("periodStart", Date.from(period.start())),
+                Filters.lt("periodStart", Date.from(period.resetsAt())), Filters.ne("charged", streamId));
         return mongo.getCollection(USERS)
                 .flatMap(c -> incrementWhere(c, thisMonthNotCharged, streamId)
                         .switchIfEmpty(Mono.defer(() -> readThenIncrement(c, userId, plan, period, streamId))))

@@ -75,7 +75,13 @@ class PendingReplyReplayer extends PeriodicTask {
     private Mono<Void> fromMemory() {
         return Flux.fromIterable(local.snapshot())
                 // Redis is back: hand it over to every node (or drop it, when its session is being deleted)
-                .concatMap(reply -> pending.put(reply).then()
+                .concatMap(reply -> pending.put(reply)
+                        .doOnNext(kept -> {
+                            if (!kept) {
+                                log.info("pending reply dropped, its session was deleted streamId={}", reply.streamId());
+                            }
+                        })
+                        .then()
                         .doOnSuccess(v -> local.remove(reply.streamId()))
                         .onErrorResume(redisDown -> replay(reply).doOnSuccess(v -> local.remove(reply.streamId())))
                         .onErrorResume(error -> Mono.empty()))

@@ -16,8 +16,8 @@ import org.springframework.validation.annotation.Validated;
  * the resume-log flush tick ({@code STREAM_RESUME_FLUSH_MS}) and the longest a stream's tokens wait for the log while
  * no other node needs them ({@code STREAM_RESUME_BATCH_MS}), the {@code ENABLE_STREAMING} rollback switch and the
  * liveness lease of a running stream ({@code STREAM_LEASE_TTL_S}: a stream whose node stopped refreshing it for that
- * long counts as failed), and
- * the reply cap ({@code CHAT_MAX_REPLY_CHARS}: characters relayed and stored per reply; the rest is dropped).
+ * long counts as failed), and the reply cap ({@code CHAT_MAX_REPLY_CHARS}: characters relayed and stored per reply;
+ * the rest is dropped).
  */
 @Validated
 @ConfigurationProperties("gateway.stream")

@@ -42,8 +42,8 @@ class StreamStore {
      * in the running index, KEYS[7] / ARGV[18]); returns the stop flag plus {@link #OTHERS_LISTEN} when a node other
      * than this one is subscribed to the user's channel (so the owner flushes that stream every tick), or -1 when the
      * lease had already lapsed or a {@link LeaseSweeper} already ended the stream (other nodes count it as failed:
-     * nothing more is appended or published, which fences an owner that was only paused), or -2 without doing anything when the meta hash is
-     * gone: Redis lost its data (restarted empty). The published frame (see {@link StreamFanout#frameHead}) is put
+     * nothing more is appended or published, which fences an owner that was only paused), or -2 without doing
+     * anything when the meta hash is gone: Redis lost its data (restarted empty). The published frame (see {@link StreamFanout#frameHead}) is put
      * together here, only when it is published: the stream's frame head ARGV[16], its chat-stream-start payload
      * ARGV[19] ('' when this batch does not announce it), the first seq, the tokens and the final entry; so a flush on
      * a single node carries the tokens once and no frame.
