@@ -46,7 +46,7 @@ const plan = quick
   ? { idle: [200, 500], steady: [20, 50], ladder: [20, 50, 100],
     warmup: { streams: 50, minRounds: 3, maxRounds: 5, settled: 0.1 }, startWarmup: { starts: 0, streams: 50 },
     memoryStreams: 50, spreadMs: 1000 }
-  : { idle: [1000, 5000, 10000], steady: [100, 500, 1000], ladder: [100, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000],
+  : { idle: [1000, 5000, 10000], steady: [100, 500, 1000], ladder: [100, 200, 300, 350, 400, 450, 500, 600, 750, 1000, 1500, 2000, 3000],
     warmup: { streams: 100, minRounds: 8, maxRounds: 12, settled: 0.1 }, startWarmup: { starts: 4000, streams: 300 },
     memoryStreams: 200, spreadMs: 2000 };
 plan.startWarmup.starts = Number(env('BENCH_WARMUP_STARTS', String(plan.startWarmup.starts)));
