@@ -18,6 +18,10 @@
 #   BENCH_WARMUP_STARTS=4000         streams each gateway starts in its warm-up (300 a round after the rounds that
 #                                    settle the CPU per token; default 4000, 0 with --quick; 0 = no such rounds)
 #   BENCH_SKIP_BUILD=true            use the jars as they are, even when older than their sources
+#   BENCH_STACK_NICE=-10             the local stack's niceness (Redis and the MongoDB-wire server): they stand for
+#                                    servers on other machines too, and a collector pause of the MongoDB-wire server
+#                                    that waits for a core stalls every start and save of both gateways (a 30 ms pause
+#                                    took 194 ms on the full machine); needs root, like BENCH_LOADGEN_NICE
 #   BENCH_LOADGEN_NODE_OPTS="FLAGS"  Node flags of the load generator (default: --expose-gc, for a full collection
 #                                    between levels rather than in the middle of one)
 #   BENCH_LOADGEN_NICE=-10           the load generator's niceness: it stands for browsers on other machines, so it
@@ -43,6 +47,7 @@ GW_JAVA_HOME=${BENCH_JAVA_HOME:-${JAVA_HOME:-}}
 GW_OPTS=${GATEWAY_JAVA_OPTS:-}
 LOADGEN_NODE_OPTS=${BENCH_LOADGEN_NODE_OPTS---expose-gc}
 LOADGEN_NICE=${BENCH_LOADGEN_NICE:--10}
+STACK_NICE=${BENCH_STACK_NICE:--10}
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=true ;;
@@ -196,8 +201,8 @@ export SYNTHETIC_TOKENS_PER_SECOND=${SYNTHETIC_TOKENS_PER_SECOND:-20}
 # that the MongoDB-wire server's per-request garbage dies young (with the default heap, ~360 MB on this machine, a
 # run had 148 young pauses of up to 93 ms and two full ones of 127 and 190 ms, each stalling whichever gateway ran).
 # shellcheck disable=SC2086
-start_part local-stack env -u REDIS_URL -u MONGODB_URI LOCAL_REDIS_PORT=$REDIS_PORT LOCAL_MONGO_PORT=$MONGO_PORT \
-  DATA_DIR="$DATA" "$SERVICE_JAVA" -XX:+UseSerialGC -Xms1g -Xmx1g -Xmn700m -XX:+AlwaysPreTouch -Xss512k \
+start_part local-stack nice -n "$STACK_NICE" env -u REDIS_URL -u MONGODB_URI LOCAL_REDIS_PORT=$REDIS_PORT \
+  LOCAL_MONGO_PORT=$MONGO_PORT DATA_DIR="$DATA" "$SERVICE_JAVA" -XX:+UseSerialGC -Xms1g -Xmx1g -Xmn700m -XX:+AlwaysPreTouch -Xss512k \
   "-Xlog:gc:file=$LOGS/local-stack-gc.log:utctime,uptime" -jar "$(jar_of infra)"
 wait_for local-stack "grep -q 'LOCAL STACK READY' '$LOGS/local-stack.log'"
 
