@@ -20,8 +20,9 @@
 #   BENCH_SKIP_BUILD=true            use the jars as they are, even when older than their sources
 #   BENCH_STACK_NICE=-10             the local stack's niceness (Redis and the MongoDB-wire server): they stand for
 #                                    servers on other machines too, and a collector pause of the MongoDB-wire server
-#                                    that waits for a core stalls every start and save of both gateways (a 30 ms pause
-#                                    took 194 ms on the full machine); needs root, like BENCH_LOADGEN_NICE
+#                                    that waits for a core stalls every start and save of both gateways (one took
+#                                    194 ms on the full machine where the others took 16-41); needs root, like
+#                                    BENCH_LOADGEN_NICE
 #   BENCH_LOADGEN_NODE_OPTS="FLAGS"  Node flags of the load generator (default: --expose-gc, for a full collection
 #                                    between levels rather than in the middle of one)
 #   BENCH_LOADGEN_NICE=-10           the load generator's niceness: it stands for browsers on other machines, so it
