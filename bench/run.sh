@@ -203,7 +203,8 @@ export SYNTHETIC_TOKENS_PER_SECOND=${SYNTHETIC_TOKENS_PER_SECOND:-20}
 # run had 148 young pauses of up to 93 ms and two full ones of 127 and 190 ms, each stalling whichever gateway ran).
 # shellcheck disable=SC2086
 start_part local-stack nice -n "$STACK_NICE" env -u REDIS_URL -u MONGODB_URI LOCAL_REDIS_PORT=$REDIS_PORT \
-  LOCAL_MONGO_PORT=$MONGO_PORT DATA_DIR="$DATA" "$SERVICE_JAVA" -XX:+UseSerialGC -Xms1g -Xmx1g -Xmn700m -XX:+AlwaysPreTouch -Xss512k \
+  LOCAL_MONGO_PORT=$MONGO_PORT DATA_DIR="$DATA" \
+  "$SERVICE_JAVA" -XX:+UseSerialGC -Xms1g -Xmx1g -Xmn700m -XX:+AlwaysPreTouch -Xss512k \
   "-Xlog:gc:file=$LOGS/local-stack-gc.log:utctime,uptime" -jar "$(jar_of infra)"
 wait_for local-stack "grep -q 'LOCAL STACK READY' '$LOGS/local-stack.log'"
 
