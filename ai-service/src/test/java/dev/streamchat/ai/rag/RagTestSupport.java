@@ -1,10 +1,15 @@
 package dev.streamchat.ai.rag;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.util.unit.DataSize;
 
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.event.CommandListener;
+import com.mongodb.event.CommandStartedEvent;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 
@@ -21,7 +26,20 @@ final class RagTestSupport implements AutoCloseable {
     static final Embedder EMBEDDER = new Embedder(new AllMiniLmL6V2EmbeddingModel());
 
     final EmbeddedMongo server = EmbeddedMongo.inMemory();
-    final MongoClient client = MongoClients.create(server.uri("chat"));
+    /** The {@code find} commands sent to the {@code chunks} collection so far. */
+    final AtomicInteger chunkQueries = new AtomicInteger();
+    final MongoClient client = MongoClients.create(MongoClientSettings.builder()
+            .applyConnectionString(new ConnectionString(server.uri("chat")))
+            .addCommandListener(new CommandListener() {
+                @Override
+                public void commandStarted(CommandStartedEvent event) {
+                    if ("find".equals(event.getCommandName())
+                            && ChunkRepository.COLLECTION.equals(event.getCommand().getString("find").getValue())) {
+                        chunkQueries.incrementAndGet();
+                    }
+                }
+            })
+            .build());
     final ReactiveMongoTemplate template = new ReactiveMongoTemplate(client, "chat");
     final RagProperties props;
     final DocumentRepository documents = new DocumentRepository(template);

@@ -129,6 +129,17 @@ class RetrievalScopeTests {
     }
 
     @Test
+    void aScopeWithinTheScanBudgetIsReadWithOneQuery() {
+        int before = rag.chunkQueries.get();
+
+        List<Passage> passages = rag.retriever.retrieve(new SearchScope("alice", null, null),
+                "Where does the Krebs cycle take place?").block();
+
+        assertThat(passages.get(0).docId()).isEqualTo("alice-krebs");
+        assertThat(rag.chunkQueries.get() - before).isEqualTo(1);
+    }
+
+    @Test
     void theQuestionIsEmbeddedOnlyWhenTheScopeHoldsAChunk() {
         AtomicInteger embedded = new AtomicInteger();
         EmbeddingModel counting = new EmbeddingModel() {
