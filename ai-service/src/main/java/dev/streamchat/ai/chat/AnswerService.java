@@ -154,9 +154,12 @@ public class AnswerService {
         List<Passage> passages = trimmed ? trimPassages(retrieved) : retrieved;
         List<ChatTurn> history = trimmed ? trimHistory(question.history()) : question.history();
         List<ChatMessage> messages = promptBuilder.build(route, question.query(), history, passages);
-        int promptEstimate = estimator.estimate(messages);
+        // Counting the prompt's tokens is a real tokenizer run: done only for a reservation, or for a usage the model
+        // did not report.
+        PromptEstimate promptEstimate = new PromptEstimate(estimator, messages);
         Mono<Reservation> reservation = provider.reservesTokens()
-                ? limiter.reserve(promptEstimate + (long) provider.maxOutputTokens())
+                ? Mono.fromSupplier(() -> promptEstimate.tokens() + (long) provider.maxOutputTokens())
+                        .flatMap(limiter::reserve)
                 : Mono.just(Reservation.none());
         return reservation.flatMapMany(reserved -> {
             Assembly assembly = new Assembly(provider, route, passages, promptEstimate, trimmed);
@@ -268,13 +271,14 @@ public class AnswerService {
         private final ChatProvider provider;
         private final Route route;
         private final List<Passage> passages;
-        private final int promptEstimate;
+        private final PromptEstimate promptEstimate;
         private final boolean trimmed;
         private final CitationRenumberer renumberer;
         private volatile int modelTokens;
         private volatile ChatEvent.Usage usage;
 
-        Assembly(ChatProvider provider, Route route, List<Passage> passages, int promptEstimate, boolean trimmed) {
+        Assembly(ChatProvider provider, Route route, List<Passage> passages, PromptEstimate promptEstimate,
+                boolean trimmed) {
             this.provider = provider;
             this.route = route;
             this.passages = passages;
@@ -310,7 +314,7 @@ public class AnswerService {
             TokenUsage reported = response == null ? null : response.tokenUsage();
             Integer prompt = reported == null ? null : reported.inputTokenCount();
             Integer completion = reported == null ? null : reported.outputTokenCount();
-            return new ChatEvent.Usage(prompt != null ? prompt : promptEstimate,
+            return new ChatEvent.Usage(prompt != null ? prompt : promptEstimate.tokens(),
                     completion != null ? completion : modelTokens);
         }
 
@@ -323,7 +327,28 @@ public class AnswerService {
             if (modelTokens == 0 && signal == SignalType.ON_ERROR) {
                 return 0; // refused before generating (e.g. prompt too long): nothing billed
             }
-            return (long) promptEstimate + modelTokens;
+            return (long) promptEstimate.tokens() + modelTokens;
+        }
+    }
+
+    /** The prompt's token count, counted the first time it is asked for. */
+    private static final class PromptEstimate {
+        private final PromptTokenEstimator estimator;
+        private final List<ChatMessage> messages;
+        private volatile int tokens = -1;
+
+        PromptEstimate(PromptTokenEstimator estimator, List<ChatMessage> messages) {
+            this.estimator = estimator;
+            this.messages = messages;
+        }
+
+        int tokens() {
+            int counted = tokens;
+            if (counted < 0) {
+                counted = estimator.estimate(messages); // a race only counts twice
+                tokens = counted;
+            }
+            return counted;
         }
     }
 }

@@ -7,6 +7,7 @@ import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.timeout;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
@@ -127,7 +128,7 @@ class AnswerServiceTests {
     private final RouteDetector routes = mock(RouteDetector.class);
     private final PromptBuilder prompts = mock(PromptBuilder.class);
     private final TokenRateLimiter limiter = mock(TokenRateLimiter.class);
-    private final PromptTokenEstimator estimator = new PromptTokenEstimator("gpt-4o-mini");
+    private final PromptTokenEstimator estimator = spy(new PromptTokenEstimator("gpt-4o-mini"));
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private Retriever retriever = (scope, query) -> Mono.just(PASSAGES);
 
@@ -390,6 +391,29 @@ class AnswerServiceTests {
         service(Provider.LOCAL, model).answer(question(null)).collectList().block();
 
         verify(limiter, never()).reserve(anyLong());
+    }
+
+    @Test
+    void thePromptIsNotCountedWhenNothingIsReservedAndTheModelReportsItsUsage() {
+        ScriptedModel model = new ScriptedModel().then(answers(new TokenUsage(30, 2), "o", "k"));
+
+        List<ChatEvent> events = service(Provider.LOCAL, model).answer(question(null)).collectList().block();
+
+        assertThat(((ChatEvent.Done) last(events)).usage()).isEqualTo(new ChatEvent.Usage(30, 2));
+        awaitOutcome("complete");
+        verify(estimator, never()).estimate(any());
+    }
+
+    @Test
+    void aModelThatDoesNotReportUsageGetsThePromptCounted() {
+        ScriptedModel model = new ScriptedModel().then(answers(null, "o", "k"));
+
+        List<ChatEvent> events = service(Provider.LOCAL, model).answer(question(null)).collectList().block();
+
+        ChatEvent.Usage usage = ((ChatEvent.Done) last(events)).usage();
+        assertThat(usage.promptTokens()).isGreaterThan(0);
+        assertThat(usage.completionTokens()).isEqualTo(2);
+        verify(estimator, times(1)).estimate(any());
     }
 
     @Test
