@@ -24,7 +24,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * The {@link Retriever} over the MongoDB-stored chunks. In {@code scan} mode it scores at most
  * {@code maxScanChunks} chunks of the scope by cosine similarity as they stream from the driver, keeping only the
- * top k (the user's own chunks are scanned before the shared library); in {@code atlas} mode Atlas
+ * top k (in one query while the scope fits; a larger scope is read again with the user's own chunks before the
+ * shared library, whose first pass was wasted work); in {@code atlas} mode Atlas
  * {@code $vectorSearch} does the same on the server. The question is embedded on {@code boundedElastic}; scoring
  * (about a millisecond per thousand chunks) runs on {@code parallel}, off the driver's event loop. In
  * {@code scan} mode a scope without chunks is not embedded at all.
