@@ -6,17 +6,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+import org.bson.BsonDocument;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.event.CommandListener;
+import com.mongodb.event.CommandSucceededEvent;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 
@@ -114,6 +121,31 @@ class FreeTierQuotaTests {
         Document stored = mongo.findById(user.userId(), Document.class, "users").block();
         assertThat(((Number) stored.get("chatRequestCount")).longValue()).isEqualTo(1);
         assertThat(stored.getDate("periodStart").toInstant()).isEqualTo(Instant.parse("2026-12-01T00:00:00Z"));
+    }
+
+    @Test
+    void aChargeReadsBackTheCountWithoutTheUsersChargeHistory() {
+        List<BsonDocument> chargeReplies = new CopyOnWriteArrayList<>();
+        CommandListener listener = new CommandListener() {
+            @Override
+            public void commandSucceeded(CommandSucceededEvent event) {
+                if (event.getCommandName().equalsIgnoreCase("findAndModify")) {
+                    chargeReplies.add(event.getResponse());
+                }
+            }
+        };
+        try (MongoClient listened = MongoClients.create(MongoClientSettings.builder()
+                .applyConnectionString(new ConnectionString(mongoServer.uri("chat"))).addCommandListener(listener)
+                .build())) {
+            UsageCounter usage = new UsageCounter(new ReactiveMongoTemplate(listened, "chat"));
+            AuthenticatedUser user = freeUser();
+            Instant now = Instant.now();
+            for (int i = 1; i <= 3; i++) {
+                assertThat(usage.increment(user.userId(), user.plan(), now, "s" + i).block()).isEqualTo(i);
+            }
+            BsonDocument last = chargeReplies.get(chargeReplies.size() - 1).getDocument("value");
+            assertThat(last.keySet()).containsOnly("_id", "chatRequestCount");
+        }
     }
 
     @Test
