@@ -106,8 +106,8 @@ class UsageCounter {
 
     /**
      * One more completed reply on the user the filter matches, remembered by stream id; empty when none matched. Only
-     * the count comes back: the user's {@code charged} history (up to {@value #RECENT_CHARGES} ids, ~8 KB of BSON) stays in
-     * MongoDB instead of being encoded, sent and decoded on every reply's ending.
+     * the count comes back: the user's {@code charged} history (up to {@value #RECENT_CHARGES} ids, ~8 KB of BSON)
+     * stays in MongoDB instead of being encoded, sent and decoded on every reply's ending.
      */
     private static Mono<Long> incrementWhere(MongoCollection<Document> c, Bson filter, String streamId) {
         return Mono.from(c.findOneAndUpdate(filter,
