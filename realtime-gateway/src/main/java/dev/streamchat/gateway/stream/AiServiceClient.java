@@ -9,10 +9,12 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -20,7 +22,9 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.ByteBufFlux;
+import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.client.PrematureCloseException;
 import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
@@ -100,7 +104,7 @@ public class AiServiceClient {
                                  Consumer<AiStreamEvent> onEvent) {
         Duration idle = streamProperties.idleTimeout();
         // Idle limit between network reads (Netty's ReadTimeoutHandler), not a timer per element.
-        return this.<Void>call(http, STREAM_PATH, request, TEXT_EVENT_STREAM, idle, onAccepted, content -> {
+        return this.<Void>call(http, STREAM_PATH, request, TEXT_EVENT_STREAM, idle, onAccepted, (response, content) -> {
             EventReader reader = new EventReader(decoder, onEvent);
             Sinks.Empty<Void> terminal = Sinks.empty();
             return content
@@ -114,8 +118,9 @@ public class AiServiceClient {
                     // a new one. A body still open later than that is cut.
                     .takeUntilOther(terminal.asMono().then(Mono.delay(DRAIN_AFTER_TERMINAL)))
                     .then()
-                    .onErrorMap(AiServiceClient::isReadTimeout,
-                            error -> new TimeoutException("no byte from the ai-service for " + idle));
+                    .onErrorMap(AiServiceClient::isReadTimeout, error -> new TimeoutException(
+                            "no byte from the ai-service for " + idle + "; " + reader.progress() + "; "
+                                    + connectionState(response)));
         });
     }
 
@@ -126,7 +131,7 @@ public class AiServiceClient {
      * they are. {@code responseTimeout}, when given, is the idle limit between network reads.
      */
     private <T> Mono<T> call(HttpClient http, String path, AiRequest request, String accept, Duration responseTimeout,
-                             Runnable onAccepted, Function<ByteBufFlux, Mono<T>> read) {
+                             Runnable onAccepted, BiFunction<HttpClientResponse, ByteBufFlux, Mono<T>> read) {
         byte[] body = json.writeValueAsBytes(request.toWire());
         return Mono.defer(() -> {
             AtomicBoolean accepted = new AtomicBoolean();
@@ -147,7 +152,7 @@ public class AiServiceClient {
                         }
                         accepted.set(true);
                         onAccepted.run();
-                        return read.apply(content);
+                        return read.apply(response, content);
                     })
                     .next()
                     .retryWhen(Retry.fixedDelay(2, retryDelay)
@@ -159,6 +164,19 @@ public class AiServiceClient {
     }
 
     /**
+     * What a stream's connection was doing when it fell silent, for the timeout's message (no content): whether it
+     * was still open and reading. Reactor Netty's response is its connection; anything else says so.
+     */
+    static String connectionState(HttpClientResponse response) {
+        if (!(response instanceof Connection connection)) {
+            return "connection state unknown";
+        }
+        Channel channel = connection.channel();
+        return "connection active=" + channel.isActive() + " autoRead=" + channel.config().isAutoRead()
+                + " writable=" + channel.isWritable();
+    }
+
+    /**
      * One stream's parser and decoder. Reads a network chunk in place, hands its events on, and stops at the
      * terminal one. Runs on the I/O thread of the stream's connection only.
      */
@@ -167,6 +185,9 @@ public class AiServiceClient {
         private final AiStreamEventDecoder decoder;
         private final Consumer<AiStreamEvent> onEvent;
         private boolean ended;
+        private long bytes;
+        private int events;
+        private long lastReadNanos = System.nanoTime();
 
         EventReader(AiStreamEventDecoder decoder, Consumer<AiStreamEvent> onEvent) {
             this.decoder = decoder;
@@ -175,6 +196,8 @@ public class AiServiceClient {
 
         /** @return true once the terminal event was delivered */
         boolean read(ByteBuf buffer) {
+            bytes += buffer.readableBytes();
+            lastReadNanos = System.nanoTime();
             try {
                 parser.feed(buffer, this);
             } catch (IllegalStateException e) {
@@ -193,7 +216,14 @@ public class AiServiceClient {
                 return;
             }
             ended = event instanceof AiStreamEvent.Done || event instanceof AiStreamEvent.Failure;
+            events++;
             onEvent.accept(event);
+        }
+
+        /** How far the stream got: bytes and events read, and how long ago the last byte came. */
+        String progress() {
+            return bytes + " bytes and " + events + " events read, the last byte "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastReadNanos) + " ms ago";
         }
     }
 
@@ -211,7 +241,7 @@ public class AiServiceClient {
     private Mono<Void> blocking(HttpClient http, AiRequest request, Runnable onAccepted,
                                 Consumer<AiStreamEvent> onEvent) {
         return call(http, BLOCKING_PATH, request, HttpHeaderValues.APPLICATION_JSON.toString(), null, onAccepted,
-                content -> content.collect(BoundedBody::new, BoundedBody::append).map(BoundedBody::text)
+                (response, content) -> content.collect(BoundedBody::new, BoundedBody::append).map(BoundedBody::text)
                         .timeout(streamProperties.maxDuration().plusSeconds(5)))
                 .doOnNext(text -> {
                     AiStreamEventDecoder.AnswerAndDone answer = decoder.decodeAnswer(json.readTree(text));

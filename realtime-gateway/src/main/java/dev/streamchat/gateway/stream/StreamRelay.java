@@ -219,6 +219,8 @@ public class StreamRelay {
             return;
         }
         if (error instanceof TimeoutException) {
+            // What the connection was doing says which side stalled (counts and flags only, no content).
+            log.warn("ai-service stream silent streamId={} {}", stream.spec.streamId(), error.getMessage());
             fail(stream, ErrorCode.TIMEOUT, "The answer service stopped sending.", "timeout");
         } else {
             log.debug("stream upstream failure streamId={}", stream.spec.streamId(), error);

@@ -177,6 +177,9 @@ class AiServiceClientTests {
                 .materialize().block(Duration.ofSeconds(10)).getThrowable();
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
         assertThat(error).isInstanceOf(java.util.concurrent.TimeoutException.class);
+        // The message tells a silent ai-service (the connection open and reading) from a connection that stopped
+        // reading.
+        assertThat(error.getMessage()).contains("2 events read").contains("active=true autoRead=true");
         assertThat(seen).containsExactly(new AiStreamEvent.Token("a"), new AiStreamEvent.Token("b"));
         assertThat(tookMs).isBetween(500L, 5000L);
     }
