@@ -33,6 +33,8 @@ import reactor.util.retry.Retry;
 class UsageCounter {
 
     static final String USERS = "users";
+    /** What a charge reads back: the month's count, not the charge history. */
+    private static final Bson COUNT_ONLY = Projections.include("chatRequestCount");
 
     private final ReactiveMongoTemplate mongo;
 
@@ -116,8 +118,6 @@ class UsageCounter {
                                 .projection(COUNT_ONLY)))
                 .map(UsageCounter::count);
     }
-
-    private static final Bson COUNT_ONLY = Projections.include("chatRequestCount");
 
     static final int RECENT_CHARGES = 200;
 

@@ -6,10 +6,10 @@ import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
@@ -167,7 +167,7 @@ public class AiServiceClient {
      * What a stream's connection was doing when it fell silent, for the timeout's message (no content): whether it
      * was still open and reading. Reactor Netty's response is its connection; anything else says so.
      */
-    static String connectionState(HttpClientResponse response) {
+    private static String connectionState(HttpClientResponse response) {
         if (!(response instanceof Connection connection)) {
             return "connection state unknown";
         }
