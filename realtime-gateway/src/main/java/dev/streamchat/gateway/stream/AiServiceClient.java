@@ -6,7 +6,6 @@ import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -187,7 +186,6 @@ public class AiServiceClient {
         private boolean ended;
         private long bytes;
         private int events;
-        private long lastReadNanos = System.nanoTime();
 
         EventReader(AiStreamEventDecoder decoder, Consumer<AiStreamEvent> onEvent) {
             this.decoder = decoder;
@@ -197,7 +195,6 @@ public class AiServiceClient {
         /** @return true once the terminal event was delivered */
         boolean read(ByteBuf buffer) {
             bytes += buffer.readableBytes();
-            lastReadNanos = System.nanoTime();
             try {
                 parser.feed(buffer, this);
             } catch (IllegalStateException e) {
@@ -220,10 +217,9 @@ public class AiServiceClient {
             onEvent.accept(event);
         }
 
-        /** How far the stream got: bytes and events read, and how long ago the last byte came. */
+        /** How far the stream got before it fell silent (the last byte came one idle limit ago, by definition). */
         String progress() {
-            return bytes + " bytes and " + events + " events read, the last byte "
-                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastReadNanos) + " ms ago";
+            return bytes + " bytes and " + events + " events read";
         }
     }
 
