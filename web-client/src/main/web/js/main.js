@@ -197,7 +197,11 @@ class App {
       this.chat.focusComposer();
       return;
     }
-    if (!quiet) this.chat.showLoading();
+    if (!quiet) {
+      // Not "New chat" while the session loads: the listed title, or nothing until the session answers.
+      this.titleEl.textContent = this.sessions.titleOf(id) || '';
+      this.chat.showLoading();
+    }
     let session = null;
     try {
       session = await api.session(id);

@@ -80,6 +80,11 @@ export class SessionList {
     return this.sessions.some((s) => s.sessionId === sessionId);
   }
 
+  /** The title the list shows for a session, or null when the session is not (yet) listed. */
+  titleOf(sessionId) {
+    return this.sessions.find((s) => s.sessionId === sessionId)?.title || null;
+  }
+
   setActive(id) {
     this.activeId = id;
     for (const li of this.list.children) li.classList.toggle('active', li.dataset.sessionId === id);

@@ -59,8 +59,9 @@ class SessionsIT extends BrowserTestBase {
         input.sendKeys(Keys.chord(Keys.CONTROL, "a"), "Renamed conversation", Keys.ENTER);
         await().atMost(Browser.WAIT).until(() -> titles(browser).contains("Renamed conversation"));
         browser.driver().navigate().refresh();
-        await().atMost(Browser.WAIT).until(() -> titles(browser).contains("Renamed conversation"));
-        assertThat(browser.text("#chat-title")).isEqualTo("Renamed conversation");
+        // The sidebar and the open session load separately after a reload: wait for both.
+        await().atMost(Browser.WAIT).until(() -> titles(browser).contains("Renamed conversation")
+                && "Renamed conversation".equals(browser.text("#chat-title")));
 
         browser.script("window.confirm = () => true");
         WebElement renamed = browser.driver().findElement(By.cssSelector(".session-item.active"));
