@@ -34,7 +34,7 @@ class AskAndStreamIT extends BrowserTestBase {
             if (!text.isEmpty() && (states.isEmpty() || !states.get(states.size() - 1).equals(text))) {
                 states.add(text);
             }
-            return browser.lastAnswerFinished() && browser.count(".msg-assistant .source") == 2;
+            return browser.lastAnswerFinished() && browser.count(".msg-assistant .source") == 2 && browser.onSessionUrl();
         });
         String finalText = "Streaming keeps readers engaged 1. Tokens arrive as they are made 2.";
         assertThat(browser.lastAnswerText()).isEqualTo(finalText);

@@ -109,6 +109,15 @@ public final class Browser implements AutoCloseable {
                 + " return !!a && !a.classList.contains('streaming') && !a.querySelector('.thinking')"));
     }
 
+    /**
+     * True once the page's URL names its conversation ({@code #/s/<id>}): the answer to the question's POST has
+     * arrived. The socket's events come on another connection and can beat it, so a finished answer alone does not
+     * mean the page knows its session yet.
+     */
+    public boolean onSessionUrl() {
+        return driver.getCurrentUrl().contains("#/s/");
+    }
+
     public long count(String css) {
         return ((Number) script("return document.querySelectorAll(arguments[0]).length", css)).longValue();
     }

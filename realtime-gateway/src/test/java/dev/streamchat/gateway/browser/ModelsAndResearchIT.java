@@ -55,7 +55,8 @@ class ModelsAndResearchIT extends BrowserTestBase {
         pick(browser, "openai:gpt-4o");
         String first = unique("Which model writes this?");
         browser.ask(first);
-        await().atMost(Browser.WAIT).until(() -> browser.lastAnswerFinished() && browser.lastAnswerText().contains(first));
+        await().atMost(Browser.WAIT).until(() -> browser.lastAnswerFinished() && browser.lastAnswerText().contains(first)
+                && browser.onSessionUrl());
         await().atMost(Browser.WAIT).until(() -> "written by openai:gpt-4o".equals(browser.text(".msg-assistant .version-model")));
         assertThat(stack.ai().lastCallFor(first).body.get("model").asString()).isEqualTo("openai:gpt-4o");
         String conversationA = sessionOfPage(browser);
@@ -74,7 +75,8 @@ class ModelsAndResearchIT extends BrowserTestBase {
         pick(browser, "openai:gpt-4o-mini");
         String second = unique("And this one?");
         browser.ask(second);
-        await().atMost(Browser.WAIT).until(() -> browser.lastAnswerFinished() && browser.lastAnswerText().contains(second));
+        await().atMost(Browser.WAIT).until(() -> browser.lastAnswerFinished() && browser.lastAnswerText().contains(second)
+                && browser.onSessionUrl());
         await().atMost(Browser.WAIT).until(() -> "written by openai:gpt-4o-mini".equals(browser.text(".msg-assistant .version-model")));
         String conversationB = sessionOfPage(browser);
 

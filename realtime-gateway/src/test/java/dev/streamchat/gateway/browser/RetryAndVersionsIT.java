@@ -18,7 +18,8 @@ class RetryAndVersionsIT extends BrowserTestBase {
         Browser browser = signedIn("retrier", "pro");
 
         browser.ask(question);
-        await().atMost(Browser.WAIT).until(() -> browser.lastAnswerFinished() && browser.lastAnswerText().equals("First take on it."));
+        await().atMost(Browser.WAIT).until(() -> browser.lastAnswerFinished() && browser.lastAnswerText().equals("First take on it.")
+                && browser.onSessionUrl());
 
         browser.waitFor(By.cssSelector(".msg-assistant .retry-btn")).click();
         await().atMost(Browser.WAIT).until(() -> "2 / 2".equals(browser.text(".msg-assistant .version-label")));
@@ -36,7 +37,7 @@ class RetryAndVersionsIT extends BrowserTestBase {
     void thumbsUpAndDownAreSavedAndToggle() {
         Browser browser = signedIn("rater", "pro");
         browser.ask("Rate this answer");
-        await().atMost(Browser.WAIT).until(browser::lastAnswerFinished);
+        await().atMost(Browser.WAIT).until(() -> browser.lastAnswerFinished() && browser.onSessionUrl());
 
         browser.waitFor(By.cssSelector(".msg-assistant .feedback-up")).click();
         await().atMost(Browser.WAIT).until(() -> "true".equals(

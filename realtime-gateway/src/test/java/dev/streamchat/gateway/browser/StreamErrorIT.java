@@ -28,6 +28,8 @@ class StreamErrorIT extends BrowserTestBase {
         assertThat(browser.composerText()).isEqualTo(question);
         assertThat(browser.count(".msg-assistant.failed")).isEqualTo(1);
 
+        // Retry re-asks in the failed stream's session, which the page knows once the question's POST has answered.
+        await().atMost(Browser.WAIT).until(browser::onSessionUrl);
         browser.driver().findElement(By.cssSelector(".toast-error .toast-action")).click();
 
         await().atMost(Browser.WAIT).until(() -> browser.lastAnswerFinished()
