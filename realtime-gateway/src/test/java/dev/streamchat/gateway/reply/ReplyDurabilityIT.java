@@ -154,6 +154,26 @@ class ReplyDurabilityIT extends MultiNodeTest {
         }
     }
 
+    /**
+     * A reply MongoDB takes at once has its write-ahead dropped in the same Redis call as the stream's final entry:
+     * nothing of it is left by the time the user hears of the end, so the replayer has nothing to redo.
+     */
+    @Test
+    void aReplySavedAtOnceLeavesNoWriteAheadBehindWhenTheUserHearsOfTheEnd() {
+        GatewayCluster.Node a = cluster.node(0);
+        String token = login(a, newUser("settled"), "free");
+        ai.planner = q -> AiReply.answer(List.of("saved ", "at once"));
+        try (UserSocket tab = connectedTab(a, token)) {
+            String streamId = (String) ask(a, token, "saved at once").get("streamId");
+            await().atMost(Duration.ofSeconds(15)).until(() -> tab.finalOf(streamId) != null);
+            assertThat(tab.finalOf(streamId).event()).isEqualTo("chat-stream-complete");
+            Long writeAheadKeys = withRedis(redis -> redis.exists(PendingReplies.key(streamId)));
+            Double dueAt = withRedis(redis -> redis.zscore(PendingReplies.INDEX, streamId));
+            assertThat(writeAheadKeys).isZero();
+            assertThat(dueAt).isNull();
+        }
+    }
+
     @Test
     void writingAndChargingTheSameReplyAgainChangesNothing() {
         GatewayCluster.Node a = cluster.node(0);
