@@ -396,16 +396,25 @@ class App {
     }
   }
 
-  async feedback(view, rating) {
+  /**
+   * Shows the rating at once and sends it after the answer's earlier ratings, so that the last click is the one
+   * stored (two requests in flight could arrive in either order). A failed one is undone unless a later click
+   * replaced it.
+   */
+  feedback(view, rating) {
     const sessionId = this.currentSessionId;
-    const before = view.message?.feedback ?? null;
+    if (view.savedFeedback === undefined) view.savedFeedback = view.message?.feedback ?? null;
     view.setFeedback(rating);
-    try {
-      await api.feedback(sessionId, view.messageId, rating);
-    } catch (e) {
-      view.setFeedback(before);
-      this.toasts.show({ kind: 'error', message: 'Could not save your feedback: ' + e.message });
-    }
+    view.feedbackSent = (view.feedbackSent || Promise.resolve()).then(async () => {
+      try {
+        await api.feedback(sessionId, view.messageId, rating);
+        view.savedFeedback = rating;
+      } catch (e) {
+        if ((view.message?.feedback ?? null) === rating) view.setFeedback(view.savedFeedback);
+        this.toasts.show({ kind: 'error', message: 'Could not save your feedback: ' + e.message });
+      }
+    });
+    return view.feedbackSent;
   }
 
   // ---------------------------------------------------------------- socket events
