@@ -155,8 +155,8 @@ class ReplyDurabilityIT extends MultiNodeTest {
     }
 
     /**
-     * A reply MongoDB takes at once has its write-ahead dropped in the same Redis call as the stream's final entry:
-     * nothing of it is left by the time the user hears of the end, so the replayer has nothing to redo.
+     * A reply MongoDB takes at once has its write-ahead removed after the save and the charge, before the final event
+     * goes out: nothing of it is left by the time the user hears of the end, so the replayer has nothing to redo.
      */
     @Test
     void aReplySavedAtOnceLeavesNoWriteAheadBehindWhenTheUserHearsOfTheEnd() {
