@@ -1,4 +1,7 @@
-/** The quota badge (`used / limit`, reset date) and the connection state pill. */
+/**
+ * The quota badge (free plan: `used / limit` and the reset date; pro: unlimited, its replies are not counted) and the
+ * connection state pill.
+ */
 import { h, formatDate } from '../dom.js';
 import { ConnectionState } from '../events.js';
 
@@ -17,7 +20,7 @@ export class QuotaView {
     this.root.replaceChildren(...[
       h('div', { class: 'quota-line' },
         h('span', { class: 'quota-label' }, unlimited ? 'Pro plan' : 'Free answers'),
-        h('span', { class: 'quota-count', id: 'quota-count' }, unlimited ? `${used} used · unlimited` : `${used} / ${quota.limit}`)),
+        h('span', { class: 'quota-count', id: 'quota-count' }, unlimited ? 'unlimited' : `${used} / ${quota.limit}`)),
       unlimited ? null : h('div', { class: 'quota-meter', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': quota.limit, 'aria-valuenow': used },
         h('div', { class: 'quota-fill' + (pct >= 100 ? ' full' : pct >= 80 ? ' high' : ''), style: `width:${pct}%` })),
       quota.resetsAt ? h('div', { class: 'quota-reset muted small', id: 'quota-reset' }, `Resets ${formatDate(quota.resetsAt)}`) : null].filter(Boolean));

@@ -27,7 +27,9 @@ import reactor.core.publisher.Mono;
  * starts; {@code used + reserved} never passes the limit because the check and the reservation are one Lua
  * script. A reservation is released when the stream fails or is stopped, and expires by itself when the
  * gateway that holds it dies. A completed reply is counted in MongoDB ({@code users}) first, then moved from
- * reserved to used in Redis. Pro users are counted, never limited.
+ * reserved to used in Redis. Pro users are neither limited nor counted: {@code chatRequestCount} grows for completed
+ * free-plan replies only (contract section 4), so a pro user's {@code used} is what they used while on the free plan
+ * this month.
  */
 @Component
 public class FreeTierQuota {
@@ -145,25 +147,26 @@ public class FreeTierQuota {
     }
 
     /**
-     * Counts one completed reply (MongoDB first, then Redis) and returns the quota after it. Idempotent per
-     * {@code streamId} in both stores, so a charge repeated after any failure counts once.
+     * Counts one completed free-plan reply (MongoDB first, then Redis) and returns the quota after it. Idempotent per
+     * {@code streamId} in both stores, so a charge repeated after any failure counts once. A pro reply is not counted:
+     * the quota as it stands.
      */
     public Mono<QuotaSnapshot> commit(AuthenticatedUser user, String streamId) {
+        if (!user.isFree()) {
+            return snapshot(user);
+        }
         Instant now = clock.instant();
         QuotaPeriod period = QuotaPeriod.of(now);
-        return usage.increment(user.userId(), user.plan(), now, streamId).flatMap(used -> {
-            if (!user.isFree()) {
-                return Mono.just(new QuotaSnapshot(user.plan(), used, 0, null, null));
-            }
-            return redis.commands().flatMap(r -> r.<Long>eval(COMMIT, ScriptOutputType.INTEGER,
-                                    new String[] {usedKey(user.userId(), period), reservedKey(user.userId()),
-                                            chargedKey(user.userId(), streamId)},
-                                    streamId, Long.toString(now.toEpochMilli()),
-                                    Long.toString(CHARGE_MARK_TTL.toMillis())).next())
-                    .timeout(StoreTimeouts.CALL)
-                    .map(reserved -> new QuotaSnapshot(user.plan(), used, reserved, properties.freeChatsPerMonth(),
-                            period.resetsAt()));
-        });
+        return usage.increment(user.userId(), user.plan(), now, streamId)
+                .flatMap(used -> redis.commands()
+                        .flatMap(r -> r.<Long>eval(COMMIT, ScriptOutputType.INTEGER,
+                                new String[] {usedKey(user.userId(), period), reservedKey(user.userId()),
+                                        chargedKey(user.userId(), streamId)},
+                                streamId, Long.toString(now.toEpochMilli()),
+                                Long.toString(CHARGE_MARK_TTL.toMillis())).next())
+                        .timeout(StoreTimeouts.CALL)
+                        .map(reserved -> new QuotaSnapshot(user.plan(), used, reserved, properties.freeChatsPerMonth(),
+                                period.resetsAt())));
     }
 
     /** The caller's quota now. */

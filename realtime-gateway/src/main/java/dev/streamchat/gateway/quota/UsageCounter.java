@@ -35,6 +35,8 @@ class UsageCounter {
     static final String USERS = "users";
     /** What a charge reads back: the month's count, not the charge history. */
     private static final Bson COUNT_ONLY = Projections.include("chatRequestCount");
+    /** What a read of the count needs: the count and its month, not the charge history. */
+    private static final Bson COUNT_AND_PERIOD = Projections.include("chatRequestCount", "periodStart");
 
     private final ReactiveMongoTemplate mongo;
 
@@ -46,7 +48,7 @@ class UsageCounter {
     Mono<Long> used(String userId, Instant now) {
         QuotaPeriod period = QuotaPeriod.of(now);
         return mongo.getCollection(USERS)
-                .flatMap(c -> Mono.from(c.find(Filters.eq("_id", userId)).first()))
+                .flatMap(c -> Mono.from(c.find(Filters.eq("_id", userId)).projection(COUNT_AND_PERIOD).first()))
                 .map(doc -> period.contains(doc.get("periodStart")) ? count(doc) : 0L)
                 .defaultIfEmpty(0L)
                 .timeout(StoreTimeouts.CALL);

@@ -38,6 +38,8 @@ class QuotaIT extends BrowserTestBase {
     @Test
     void rateLimitShowsWhenToTryAgainInsteadOfAFailedSend() {
         Browser browser = signedIn("hasty", "pro");
+        // A pro user's answers are neither limited nor counted: the badge says so instead of a count.
+        await().atMost(Browser.WAIT).until(() -> "unlimited".equals(browser.text("#quota-count")));
         String question = "Am I too fast?";
         // Empty the per-minute bucket through the page's own REST client (each call starts a short answer), then
         // send from the composer. The first 429s are too_many_streams (the per-user stream cap is checked after the

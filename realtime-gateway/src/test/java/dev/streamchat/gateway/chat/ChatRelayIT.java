@@ -454,16 +454,25 @@ class ChatRelayIT extends GatewayStackTest {
         client.json(client.post(token, "/api/v1/chat/new", "{\"message\":\"over\"}"), 429);
     }
 
+    /** Contract section 4: {@code chatRequestCount} grows for completed free-plan replies only. */
     @Test
-    void proPlanIsCountedNotLimited() {
+    void proPlanIsNeitherLimitedNorCounted() {
         String user = user();
         String token = client.login(user, "pro");
-        mongo.getCollection("users").flatMap(c -> Mono.from(c.updateOne(new Document("_id", user),
-                new Document("$set", new Document("chatRequestCount", 500))))).block(Duration.ofSeconds(5));
-        awaitEnd((String) client.ask(token, "{\"message\":\"pro\"}").get("streamId"));
+        storeChatsThisMonth(user, 500);
+        List<Emitted> events = awaitEnd((String) client.ask(token, "{\"message\":\"pro\"}").get("streamId"));
+        Emitted last = events.get(events.size() - 1);
+        assertThat(last.event()).isEqualTo("chat-stream-complete");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> completeQuota = (Map<String, Object>) last.get("quota");
+        assertThat(completeQuota).containsEntry("plan", "pro").containsEntry("used", 500L).containsEntry("limit", null);
         Map<String, Object> quota = client.json(client.get(token, "/api/v1/quota"), 200);
-        assertThat(quota).containsEntry("plan", "pro").containsEntry("used", 501).containsEntry("limit", null)
+        assertThat(quota).containsEntry("plan", "pro").containsEntry("used", 500).containsEntry("limit", null)
                 .containsEntry("resetsAt", null);
+        Document stored = mongo.getCollection("users").flatMap(c -> Mono.from(c.find(new Document("_id", user)).first()))
+                .block(Duration.ofSeconds(5));
+        assertThat(stored.get("chatRequestCount")).isEqualTo(500);
+        assertThat(stored.get("charged")).isNull();
     }
 
     @Test

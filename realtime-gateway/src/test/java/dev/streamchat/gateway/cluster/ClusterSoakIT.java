@@ -220,8 +220,8 @@ class ClusterSoakIT extends MultiNodeTest {
             assertThat(messages).as("stream %s saved once", id).hasSize(2);
             assertThat(messages.get(1).getString("content")).isEqualTo(expected);
         }
-        // No quota drift: each user charged once per completed stream (MongoDB count and its charged ids), the free
-        // plan's Redis count equal to it, no reservation left, and GET /quota on either node saying the same.
+        // No quota drift: each free user charged once per completed stream (MongoDB count and its charged ids, Redis's
+        // count equal to it, no reservation left), each pro user not at all, and GET /quota on either node the same.
         await().atMost(Duration.ofSeconds(30)).until(() -> pendingReplies() == 0);
         for (int u = 0; u < USERS; u++) {
             List<String> owned = new ArrayList<>(streamsOfUser.getOrDefault(u, List.of()));
@@ -324,17 +324,20 @@ class ClusterSoakIT extends MultiNodeTest {
     }
 
     /**
-     * The user was charged exactly once for each of {@code streams}: MongoDB's count and its remembered charged ids,
-     * for the free plan Redis's count of the month and no reservation left, and {@code GET /quota} on each node.
+     * A free user was charged exactly once for each of {@code streams}: MongoDB's count and its remembered charged ids,
+     * Redis's count of the month and no reservation left, and {@code GET /quota} on each node. A pro user was charged
+     * nothing (contract section 4: only free-plan replies are counted).
      */
     static void assertQuotaExact(String userId, String token, boolean free, List<String> streams) {
         Document user = cluster.node(0).bean(ReactiveMongoTemplate.class).getCollection("users")
                 .flatMap(c -> Mono.from(c.find(Filters.eq("_id", userId)).first()))
                 .block(Duration.ofSeconds(10));
         assertThat(user).as("user %s in MongoDB", userId).isNotNull();
-        assertThat(((Number) user.get("chatRequestCount")).longValue()).as("charged replies of %s", userId).isEqualTo(streams.size());
-        assertThat(user.getList("charged", String.class)).as("charged stream ids of %s", userId)
-                .containsExactlyInAnyOrderElementsOf(streams);
+        List<String> charged = free ? streams : List.of();
+        assertThat(((Number) user.get("chatRequestCount")).longValue()).as("charged replies of %s", userId)
+                .isEqualTo(charged.size());
+        assertThat(user.getList("charged", String.class, List.of())).as("charged stream ids of %s", userId)
+                .containsExactlyInAnyOrderElementsOf(charged);
         if (free) {
             String month = java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString();
             String redisCount = withRedis(redis -> redis.get("chat:quota:{" + userId + "}:used:" + month));
@@ -348,7 +351,8 @@ class ClusterSoakIT extends MultiNodeTest {
             Map<?, ?> quota = http(node).get().uri("/api/v1/quota")
                     .header(org.springframework.http.HttpHeaders.AUTHORIZATION, "Bearer " + token)
                     .exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
-            assertThat(((Number) quota.get("used")).longValue()).as("GET /quota used of %s", userId).isEqualTo(streams.size());
+            assertThat(((Number) quota.get("used")).longValue()).as("GET /quota used of %s", userId)
+                    .isEqualTo(charged.size());
             assertThat(((Number) quota.get("reserved")).longValue()).as("GET /quota reserved of %s", userId).isZero();
         }
     }
