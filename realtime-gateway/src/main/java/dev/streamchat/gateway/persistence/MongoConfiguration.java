@@ -3,9 +3,13 @@ package dev.streamchat.gateway.persistence;
 import java.util.concurrent.TimeUnit;
 
 import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
+import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
+import org.springframework.boot.mongodb.autoconfigure.MongoProperties;
+import org.springframework.boot.mongodb.autoconfigure.StandardMongoClientSettingsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import com.mongodb.MongoClientSettings;
 import com.mongodb.connection.TransportSettings;
 
 import io.netty.channel.EventLoopGroup;
@@ -24,8 +28,11 @@ import dev.streamchat.gateway.config.EventLoopSizing;
  * Short driver timeouts so that a MongoDB outage is a fast 503, never a hang; and the driver's I/O on event loops
  * sized like the gateway's others (one per core, epoll where available) instead of Boot's default for the reactive
  * driver, NIO loops at two per core. They are the driver's own, not Reactor Netty's global loops: those are disposed
- * when any application context in the JVM stops, which would leave the driver on dead loops. This customizer runs
- * after Boot's and replaces its transport.
+ * when any application context in the JVM stops, which would leave the driver on dead loops. The transport is in
+ * the base settings Boot builds the client from, so Boot sees a custom transport and creates no loops of its own
+ * (a group it would have shut down with a blocking 2 s quiet period whenever a context closes). With base settings
+ * of ours Boot backs off from its own, and with them from the customizer that applies the connection string
+ * ({@code MONGODB_URI}): that one is declared here as Boot declares it.
  */
 @Configuration(proxyBeanMethods = false)
 class MongoConfiguration {
@@ -46,10 +53,19 @@ class MongoConfiguration {
     }
 
     @Bean
-    MongoClientSettingsBuilderCustomizer gatewayMongoEventLoops(EventLoopGroup mongoEventLoops) {
-        return settings -> settings.transportSettings(TransportSettings.nettyBuilder()
-                .eventLoopGroup(mongoEventLoops)
-                .socketChannelClass(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
-                .build());
+    StandardMongoClientSettingsBuilderCustomizer standardMongoSettingsCustomizer(MongoProperties properties,
+                                                                                 MongoConnectionDetails connection) {
+        return new StandardMongoClientSettingsBuilderCustomizer(connection, properties.getRepresentation().getUuid());
+    }
+
+    /** The base Boot applies the connection string and the customizers to. */
+    @Bean
+    MongoClientSettings mongoClientSettings(EventLoopGroup mongoEventLoops) {
+        return MongoClientSettings.builder()
+                .transportSettings(TransportSettings.nettyBuilder()
+                        .eventLoopGroup(mongoEventLoops)
+                        .socketChannelClass(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
+                        .build())
+                .build();
     }
 }
