@@ -2,6 +2,7 @@ package dev.streamchat.gateway.persistence;
 
 import java.util.concurrent.TimeUnit;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
 import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.boot.mongodb.autoconfigure.MongoProperties;
@@ -45,11 +46,23 @@ class MongoConfiguration {
                         .readTimeout(10, TimeUnit.SECONDS));
     }
 
-    /** Created before the MongoDB client that uses it, so shut down after it. */
-    @Bean(destroyMethod = "shutdownGracefully")
-    EventLoopGroup mongoEventLoops() {
+    /**
+     * The driver's loops. The client is built from settings that hold them, so it is closed first; then the loops
+     * stop without Netty's default 2 s quiet period (nothing is left to run on them), which Spring would wait out
+     * every time a context closes.
+     */
+    @Bean
+    MongoEventLoops mongoEventLoops() {
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(EventLoopSizing.ioThreads(), new DefaultThreadFactory("mongo-io", true), io);
+        return new MongoEventLoops(new MultiThreadIoEventLoopGroup(EventLoopSizing.ioThreads(),
+                new DefaultThreadFactory("mongo-io", true), io));
+    }
+
+    record MongoEventLoops(EventLoopGroup group) implements DisposableBean {
+        @Override
+        public void destroy() {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        }
     }
 
     @Bean
@@ -60,10 +73,10 @@ class MongoConfiguration {
 
     /** The base Boot applies the connection string and the customizers to. */
     @Bean
-    MongoClientSettings mongoClientSettings(EventLoopGroup mongoEventLoops) {
+    MongoClientSettings mongoClientSettings(MongoEventLoops mongoEventLoops) {
         return MongoClientSettings.builder()
                 .transportSettings(TransportSettings.nettyBuilder()
-                        .eventLoopGroup(mongoEventLoops)
+                        .eventLoopGroup(mongoEventLoops.group())
                         .socketChannelClass(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
                         .build())
                 .build();
