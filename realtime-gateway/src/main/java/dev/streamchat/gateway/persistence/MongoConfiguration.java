@@ -20,6 +20,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
@@ -53,12 +54,20 @@ class MongoConfiguration {
      */
     @Bean
     MongoEventLoops mongoEventLoops() {
-        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        return new MongoEventLoops(new MultiThreadIoEventLoopGroup(EventLoopSizing.ioThreads(),
-                new DefaultThreadFactory("mongo-io", true), io));
+        return MongoEventLoops.create();
     }
 
-    record MongoEventLoops(EventLoopGroup group) implements DisposableBean {
+    /** The loops and the channel class that matches them (epoll where available), chosen once. */
+    record MongoEventLoops(EventLoopGroup group, Class<? extends SocketChannel> channelClass) implements DisposableBean {
+
+        static MongoEventLoops create() {
+            boolean epoll = Epoll.isAvailable();
+            IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+            return new MongoEventLoops(new MultiThreadIoEventLoopGroup(EventLoopSizing.ioThreads(),
+                    new DefaultThreadFactory("mongo-io", true), io),
+                    epoll ? EpollSocketChannel.class : NioSocketChannel.class);
+        }
+
         @Override
         public void destroy() {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
@@ -77,7 +86,7 @@ class MongoConfiguration {
         return MongoClientSettings.builder()
                 .transportSettings(TransportSettings.nettyBuilder()
                         .eventLoopGroup(mongoEventLoops.group())
-                        .socketChannelClass(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
+                        .socketChannelClass(mongoEventLoops.channelClass())
                         .build())
                 .build();
     }
