@@ -9,6 +9,9 @@
 #   AB_OPTS_B="<JVM flags>" ./bench/gateway-ab.sh X.jar X.jar   one jar, two JVM settings (AB_OPTS_A/_B/_C replace
 #                                                                the flags of that gateway only; AB_OPTS_AI those
 #                                                                of the ai-service, e.g. to profile it)
+#   AB_JAVA_B=/usr/lib/jvm/temurin-25-jdk-amd64 ./bench/gateway-ab.sh X.jar X.jar   another JDK for one gateway
+#                                                                (AB_JAVA_A/_B/_C; its flags from scripts/jvm-flags.sh
+#                                                                for that JDK unless AB_OPTS_<side> is set)
 # Output: bench/results/ab-<UTC time>/ab.json and the summary table (printed). Ports 19410-19499 like run.sh.
 set -uo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -64,18 +67,25 @@ wait_for local-stack "grep -q 'LOCAL STACK READY' '$LOGS/local-stack.log'"
 start_part ai-service env AI_SERVICE_PORT=$AI_PORT MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/chat" DATA_DIR="$DATA" \
   AI_PROVIDER=synthetic SYNTHETIC_STAMP_TOKENS=true RAG_SAMPLE_LIBRARY=false STREAM_KEEPALIVE_MS=10000 \
   "$JAVA" ${AB_OPTS_AI:-$(service_java_opts "$JAVA")} -jar "$(jar_of ai-service)"
-gateway() { # name rest socket jar flags
-  start_part "$1" env GATEWAY_PORT=$2 SOCKET_PORT=$3 SOCKET_HOST=127.0.0.1 MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/chat" \
-    DATA_DIR="$DATA" AI_SERVICE_MAX_STREAMS=20000 RATE_LIMIT_CHAT_PER_MIN=30 MANAGEMENT_PORT=0 "$JAVA" $5 -jar "$4"
+java_of() { if [ -n "$1" ]; then echo "$1/bin/java"; else echo "$JAVA"; fi; }
+opts_of() { # the side's AB_OPTS, else the flags jvm-flags.sh picks for the side's JDK
+  local opts=$1 home=$2
+  if [ -n "$opts" ]; then echo "$opts"; elif [ -n "$home" ]; then service_java_opts "$home/bin/java"; else echo "$OPTS"; fi
 }
-gateway gateway-a $A_REST $A_SOCKET "$JAR_A" "${AB_OPTS_A:-$OPTS}"
-gateway gateway-b $B_REST $B_SOCKET "$JAR_B" "${AB_OPTS_B:-$OPTS}"
-[ -n "$JAR_C" ] && gateway gateway-c $C_REST $C_SOCKET "$JAR_C" "${AB_OPTS_C:-$OPTS}"
+gateway() { # name rest socket jar flags java
+  start_part "$1" env GATEWAY_PORT=$2 SOCKET_PORT=$3 SOCKET_HOST=127.0.0.1 MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/chat" \
+    DATA_DIR="$DATA" AI_SERVICE_MAX_STREAMS=20000 RATE_LIMIT_CHAT_PER_MIN=30 MANAGEMENT_PORT=0 "$6" $5 -jar "$4"
+}
+OPTS_A=$(opts_of "${AB_OPTS_A:-}" "${AB_JAVA_A:-}"); OPTS_B=$(opts_of "${AB_OPTS_B:-}" "${AB_JAVA_B:-}")
+OPTS_C=$(opts_of "${AB_OPTS_C:-}" "${AB_JAVA_C:-}")
+gateway gateway-a $A_REST $A_SOCKET "$JAR_A" "$OPTS_A" "$(java_of "${AB_JAVA_A:-}")"
+gateway gateway-b $B_REST $B_SOCKET "$JAR_B" "$OPTS_B" "$(java_of "${AB_JAVA_B:-}")"
+[ -n "$JAR_C" ] && gateway gateway-c $C_REST $C_SOCKET "$JAR_C" "$OPTS_C" "$(java_of "${AB_JAVA_C:-}")"
 wait_for ai-service "healthy http://127.0.0.1:$AI_PORT"
 wait_for gateway-a "healthy http://127.0.0.1:$A_REST"
 wait_for gateway-b "healthy http://127.0.0.1:$B_REST"
 [ -n "$JAR_C" ] && wait_for gateway-c "healthy http://127.0.0.1:$C_REST"
-say "A=$JAR_A B=$JAR_B${JAR_C:+ C=$JAR_C} flags: A ${AB_OPTS_A:-$OPTS}; B ${AB_OPTS_B:-$OPTS}${JAR_C:+; C ${AB_OPTS_C:-$OPTS}}; results in $OUT"
+say "A=$JAR_A B=$JAR_B${JAR_C:+ C=$JAR_C} flags: A ${AB_JAVA_A:-} $OPTS_A; B ${AB_JAVA_B:-} $OPTS_B${JAR_C:+; C ${AB_JAVA_C:-} $OPTS_C}; results in $OUT"
 AB_OUT="$OUT" AB_A="http://127.0.0.1:$A_REST|http://127.0.0.1:$A_SOCKET|${PIDS[gateway-a]}" \
 AB_B="http://127.0.0.1:$B_REST|http://127.0.0.1:$B_SOCKET|${PIDS[gateway-b]}" \
 AB_C="${JAR_C:+http://127.0.0.1:$C_REST|http://127.0.0.1:$C_SOCKET|${PIDS[gateway-c]:-}}" AB_AI="http://127.0.0.1:$AI_PORT" \
