@@ -10,6 +10,12 @@
 #   --quick                          BENCH_QUICK=true
 #   --java-home DIR                  BENCH_JAVA_HOME   JDK that runs the Java gateway (default: JAVA_HOME or java on PATH)
 #   --gateway-java-opts "FLAGS"      GATEWAY_JAVA_OPTS JVM flags of the Java gateway (default: scripts/jvm-flags.sh picks by JDK)
+#   --aot-cache                      BENCH_AOT_CACHE=true  JDK 25+: train an AOT cache for the Java gateway first (JEPs
+#                                    483/514/515: its classes loaded and linked, and the method profiles of a stream's
+#                                    code), then measure the gateway started from it. Training: the jar extracted as
+#                                    the images run it, a gateway with -XX:AOTCacheOutput taking BENCH_AOT_TRAIN_STARTS
+#                                    streams (default 3000; rounds of 100, then 300) of the benchmark's own shape
+#                                    (bench/load/train.mjs), then stopped so it writes the cache (~3-4 minutes in all)
 #   --targets java,node              BENCH_TARGETS     which gateways to measure (e.g. `java` for a JVM A/B)
 #   --scenarios idle,streams,saturation  BENCH_SCENARIOS
 #   --note TEXT                      BENCH_NOTE        written into results.json
@@ -44,6 +50,8 @@ TARGETS=${BENCH_TARGETS:-java,node}
 SCENARIOS=${BENCH_SCENARIOS:-idle,streams,saturation}
 NOTE=${BENCH_NOTE:-}
 TIMELINE=${BENCH_TIMELINE:-false}
+AOT_CACHE=${BENCH_AOT_CACHE:-false}
+AOT_TRAIN_STARTS=${BENCH_AOT_TRAIN_STARTS:-3000}
 GW_JAVA_HOME=${BENCH_JAVA_HOME:-${JAVA_HOME:-}}
 GW_OPTS=${GATEWAY_JAVA_OPTS:-}
 LOADGEN_NODE_OPTS=${BENCH_LOADGEN_NODE_OPTS---expose-gc}
@@ -58,6 +66,7 @@ while [ $# -gt 0 ]; do
     --scenarios) SCENARIOS=$2; shift ;;
     --note) NOTE=$2; shift ;;
     --timeline) TIMELINE=true ;;
+    --aot-cache) AOT_CACHE=true ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;; # the header comment, however long
     *) echo "bench: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
@@ -109,6 +118,12 @@ start_part() {
   PIDS[$name]=$!
   ORDER+=("$name")
   say "started $name (pid ${PIDS[$name]})"
+}
+
+forget_part() { # a part that already exited
+  local name=$1 kept=() part
+  for part in "${ORDER[@]}"; do [ "$part" = "$name" ] || kept+=("$part"); done
+  ORDER=("${kept[@]}"); unset "PIDS[$name]"
 }
 
 wait_for() {
@@ -181,7 +196,18 @@ command -v "$GW_JCMD" >/dev/null || GW_JCMD="$(dirname "$(readlink -f "$(command
 [ -n "$GW_OPTS" ] || GW_OPTS=$(service_java_opts "$GW_JAVA")
 AI_OPTS=$(service_java_opts "$SERVICE_JAVA")
 GW_VERSION=$("$GW_JAVA" -version 2>&1 | head -n 1)
-say "Java gateway: $GW_VERSION; flags: $GW_OPTS"
+GW_JAR=$(jar_of realtime-gateway)
+if [ "$AOT_CACHE" = true ]; then
+  (( $(java_major_version "$GW_JAVA") >= 25 )) || fail "--aot-cache needs JDK 25+ for the Java gateway (--java-home); it runs $GW_VERSION"
+  # The cache holds classes of the class path only, so the gateway runs from its extracted jar (as the images do).
+  "$GW_JAVA" -Djarmode=tools -jar "$GW_JAR" extract --destination "$DATA/gateway-app" >"$LOGS/extract.log" 2>&1 \
+    || { cat "$LOGS/extract.log" >&2; fail "could not extract the gateway jar"; }
+  GW_JAR="$DATA/gateway-app/$(basename "$GW_JAR")"
+  GW_AOT="$DATA/gateway.aot"
+fi
+GW_OPTS_MEASURED=$GW_OPTS
+[ "$AOT_CACHE" = true ] && GW_OPTS_MEASURED="$GW_OPTS -XX:AOTCache=$GW_AOT"
+say "Java gateway: $GW_VERSION; flags: $GW_OPTS_MEASURED"
 
 # --- secrets and shared settings -----------------------------------------------------------------------------------
 export APP_MODE=local
@@ -212,11 +238,32 @@ wait_for local-stack "grep -q 'LOCAL STACK READY' '$LOGS/local-stack.log'"
 start_part ai-service env AI_SERVICE_PORT=$AI_PORT MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/chat" DATA_DIR="$DATA" \
   AI_PROVIDER=synthetic SYNTHETIC_STAMP_TOKENS=true RAG_SAMPLE_LIBRARY=false STREAM_KEEPALIVE_MS=10000 \
   "$SERVICE_JAVA" $AI_OPTS "-Xlog:safepoint:file=$LOGS/ai-service-safepoints.log:utctime,uptime" -jar "$(jar_of ai-service)"
+java_gateway() { # name, then JVM flags
+  local name=$1; shift
+  # shellcheck disable=SC2086
+  start_part "$name" env GATEWAY_PORT=$JAVA_REST_PORT SOCKET_PORT=$JAVA_SOCKET_PORT SOCKET_HOST=127.0.0.1 \
+    MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/chat" DATA_DIR="$DATA" AI_SERVICE_MAX_STREAMS=20000 \
+    RATE_LIMIT_CHAT_PER_MIN=30 "$GW_JAVA" "$@" -jar "$GW_JAR"
+}
+if [ "$AOT_CACHE" = true ]; then
+  # shellcheck disable=SC2086
+  java_gateway java-gateway-training -XX:AOTCacheOutput="$GW_AOT" $GW_OPTS
+  wait_for ai-service "healthy http://127.0.0.1:$AI_PORT"
+  wait_for java-gateway-training "healthy http://127.0.0.1:$JAVA_REST_PORT"
+  say "training the Java gateway's AOT cache: $AOT_TRAIN_STARTS streams ..."
+  TRAIN_REST="http://127.0.0.1:$JAVA_REST_PORT" TRAIN_SOCKET="http://127.0.0.1:$JAVA_SOCKET_PORT" \
+    TRAIN_STARTS=$AOT_TRAIN_STARTS nice -n "$LOADGEN_NICE" node "$BENCH_DIR/load/train.mjs" >"$LOGS/aot-training.log" 2>&1 \
+    || { tail -n 20 "$LOGS/aot-training.log" >&2; fail "the AOT training failed"; }
+  pid=${PIDS[java-gateway-training]}
+  kill -TERM "$pid"
+  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done # the cache is written on exit
+  kill -0 "$pid" 2>/dev/null && fail "the training gateway did not exit within 150 s"
+  grep -q "AOTCache creation is complete" "$LOGS/java-gateway-training.log" || { tail -n 20 "$LOGS/java-gateway-training.log" >&2; fail "no AOT cache written"; }
+  say "AOT cache: $(du -m "$GW_AOT" | cut -f1) MB"
+  forget_part java-gateway-training
+fi
 # shellcheck disable=SC2086
-start_part java-gateway env GATEWAY_PORT=$JAVA_REST_PORT SOCKET_PORT=$JAVA_SOCKET_PORT SOCKET_HOST=127.0.0.1 \
-  MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/chat" DATA_DIR="$DATA" AI_SERVICE_MAX_STREAMS=20000 \
-  RATE_LIMIT_CHAT_PER_MIN=30 "$GW_JAVA" $GW_OPTS "-Xlog:safepoint:file=$LOGS/java-gateway-safepoints.log:utctime,uptime" \
-  -jar "$(jar_of realtime-gateway)"
+java_gateway java-gateway $GW_OPTS_MEASURED "-Xlog:safepoint:file=$LOGS/java-gateway-safepoints.log:utctime,uptime"
 start_part node-gateway env NODE_GATEWAY_PORT=$NODE_PORT MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/chat_node" \
   node "$BENCH_DIR/node-gateway/server.mjs"
 wait_for ai-service "healthy http://127.0.0.1:$AI_PORT"
@@ -226,7 +273,7 @@ wait_for node-gateway "healthy http://127.0.0.1:$NODE_PORT"
 # --- run ---------------------------------------------------------------------------------------------------------
 say "running the scenarios ($([ "$QUICK" = true ] && echo quick || echo full)); results in $OUT"
 JAVA_REST="http://127.0.0.1:$JAVA_REST_PORT" JAVA_SOCKET="http://127.0.0.1:$JAVA_SOCKET_PORT" \
-JAVA_PID=${PIDS[java-gateway]} JAVA_JCMD="$GW_JCMD" JAVA_VERSION_LINE="$GW_VERSION" GATEWAY_JAVA_OPTS="$GW_OPTS" \
+JAVA_PID=${PIDS[java-gateway]} JAVA_JCMD="$GW_JCMD" JAVA_VERSION_LINE="$GW_VERSION" GATEWAY_JAVA_OPTS="$GW_OPTS_MEASURED" \
 JAVA_SAFEPOINT_LOG="$LOGS/java-gateway-safepoints.log" \
 NODE_REST="http://127.0.0.1:$NODE_PORT" NODE_SOCKET="http://127.0.0.1:$NODE_PORT" NODE_PID=${PIDS[node-gateway]} \
 BENCH_QUICK=$QUICK BENCH_OUT="$OUT" BENCH_TARGETS=$TARGETS BENCH_SCENARIOS=$SCENARIOS BENCH_NOTE="$NOTE" \
