@@ -13,7 +13,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 
-import { aiServiceAlone, closeAll, connectMany, devLogin, mintToken, pool, runStreams } from './loadgen.mjs';
+import { aiServiceAlone, closeAll, connectMany, mintToken, runStreams, signIn } from './loadgen.mjs';
 import { CLOCK_STEP_LIMIT_MS, cpuSeconds, javaLiveBytes, percentiles, rssBytes, sampleCpu } from './measure.mjs';
 import { markdownTable } from './report.mjs';
 
@@ -119,14 +119,6 @@ async function idle(target) {
 }
 
 // --- streams ---------------------------------------------------------------------------------------------------
-/** Fresh users `${prefix}-0` .. `${prefix}-${count - 1}` signed in (50 at a time); their tokens in that order. */
-async function signIn(target, count, prefix) {
-  const tokens = new Array(count);
-  await pool(count, 50, async (i) => {
-    tokens[i] = await devLogin(target.rest, `${prefix}-${i}`);
-  });
-  return tokens;
-}
 
 /**
  * BENCH_TIMELINE=true: each recorded level's tokens in emit order (stamp, added latency), its POST times and the
@@ -141,7 +133,7 @@ function writeTimeline(name, run, cpu) {
 
 async function streamLevel(target, streams, { record = true, round = 0 } = {}) {
   globalThis.gc?.(); // the load generator's own full collection now, between levels, not in the middle of one
-  const tokens = await signIn(target, streams, `s-${runTag}-${target.name}-${streams}-${record ? 'm' : `w${round}`}`);
+  const tokens = await signIn(target.rest, streams, `s-${runTag}-${target.name}-${streams}-${record ? 'm' : `w${round}`}`);
   const loadgenBefore = process.cpuUsage();
   const stopSampling = record && timelines ? sampleCpu({ [`${target.name} gateway`]: target.pid, 'ai-service': aiPid,
     'local stack (Redis, MongoDB)': stackPid, 'load generator': process.pid }) : null;
@@ -197,7 +189,7 @@ async function streamLevel(target, streams, { record = true, round = 0 } = {}) {
  * pause lands in this unrecorded round only); for Node the RSS (its heap is not readable from outside). Divided by the accepted streams.
  */
 async function activeStreamMemory(target, streams) {
-  const tokens = await signIn(target, streams, `m-${runTag}-${target.name}`);
+  const tokens = await signIn(target.rest, streams, `m-${runTag}-${target.name}`);
   const read = () => (target.jcmd ? javaLiveBytes(target.jcmd, target.pid) : Promise.resolve(rssBytes(target.pid)));
   let before = null;
   let during = null;

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
-import { aiServiceAlone, devLogin, pool, runStreams } from './loadgen.mjs';
+import { aiServiceAlone, runStreams, signIn } from './loadgen.mjs';
 import { CLOCK_STEP_LIMIT_MS, percentiles } from './measure.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
@@ -62,9 +62,7 @@ function threadCpu(pid) {
 }
 
 async function round(target, label, record) {
-  const users = Array.from({ length: streams }, (_, i) => `ab-${tag}-${target.name}-${label}-${i}`);
-  const tokens = new Array(streams);
-  await pool(streams, 25, async (i) => { tokens[i] = await devLogin(target.rest, users[i]); });
+  const tokens = await signIn(target.rest, streams, `ab-${tag}-${target.name}-${label}`, 25);
   const run = await runStreams({ rest: target.rest, socketUrl: target.socket, tokens, spreadMs, expectedTokens: tokensPerStream,
     deadlineMs: (tokensPerStream / tokensPerSecond) * 1000 + spreadMs + 30_000, probe: () => threadCpu(target.pid) });
   const { counts } = run;

@@ -76,6 +76,15 @@ export async function devLogin(rest, userId) {
   }
 }
 
+/** Fresh users `${prefix}-0` .. `${prefix}-${count - 1}` signed in (`limit` at a time); their tokens in that order. */
+export async function signIn(rest, count, prefix, limit = 50) {
+  const tokens = new Array(count);
+  await pool(count, limit, async (i) => {
+    tokens[i] = await devLogin(rest, `${prefix}-${i}`);
+  });
+  return tokens;
+}
+
 /**
  * Opens one socket; resolves once connected (the Socket.IO CONNECT answered), rejects on connect_error or when
  * that has not happened within `timeoutMs` (the client's own `timeout` covers only the Engine.IO open, not a

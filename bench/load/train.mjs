@@ -3,7 +3,7 @@
 // and the method profiles of the code a stream runs (sign-in, socket connect, /chat/new, the relay, the save) —
 // not only the start-up's. Rounds of 100 streams, then rounds of 300 until TRAIN_STARTS streams have started.
 //   TRAIN_REST=http://... TRAIN_SOCKET=http://... TRAIN_STARTS=3000 node train.mjs
-import { devLogin, pool, runStreams } from './loadgen.mjs';
+import { runStreams, signIn } from './loadgen.mjs';
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const rest = env('TRAIN_REST');
@@ -18,9 +18,7 @@ const log = (...args) => console.log(`[train ${new Date().toISOString().slice(11
 let started = 0;
 for (let round = 0; started < starts; round++) {
   const streams = Math.min(round < 2 ? 100 : 300, starts - started);
-  const users = Array.from({ length: streams }, (_, i) => `${tag}-${round}-${i}`);
-  const tokens = new Array(streams);
-  await pool(streams, 25, async (i) => { tokens[i] = await devLogin(rest, users[i]); });
+  const tokens = await signIn(rest, streams, `${tag}-${round}`, 25);
   const run = await runStreams({ rest, socketUrl, tokens, spreadMs, expectedTokens: tokensPerStream,
     deadlineMs: (tokensPerStream / tokensPerSecond) * 1000 + spreadMs + 30_000 });
   started += streams;
