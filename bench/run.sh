@@ -197,6 +197,7 @@ command -v "$GW_JCMD" >/dev/null || GW_JCMD="$(dirname "$(readlink -f "$(command
 AI_OPTS=$(service_java_opts "$SERVICE_JAVA")
 GW_VERSION=$("$GW_JAVA" -version 2>&1 | head -n 1)
 GW_JAR=$(jar_of realtime-gateway)
+GW_OPTS_MEASURED=$GW_OPTS
 if [ "$AOT_CACHE" = true ]; then
   (( $(java_major_version "$GW_JAVA") >= 25 )) || fail "--aot-cache needs JDK 25+ for the Java gateway (--java-home); it runs $GW_VERSION"
   # The cache holds classes of the class path only, so the gateway runs from its extracted jar (as the images do).
@@ -204,9 +205,8 @@ if [ "$AOT_CACHE" = true ]; then
     || { cat "$LOGS/extract.log" >&2; fail "could not extract the gateway jar"; }
   GW_JAR="$DATA/gateway-app/$(basename "$GW_JAR")"
   GW_AOT="$DATA/gateway.aot"
+  GW_OPTS_MEASURED="$GW_OPTS -XX:AOTCache=$GW_AOT"
 fi
-GW_OPTS_MEASURED=$GW_OPTS
-[ "$AOT_CACHE" = true ] && GW_OPTS_MEASURED="$GW_OPTS -XX:AOTCache=$GW_AOT"
 say "Java gateway: $GW_VERSION; flags: $GW_OPTS_MEASURED"
 
 # --- secrets and shared settings -----------------------------------------------------------------------------------
